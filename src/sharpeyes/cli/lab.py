@@ -1,0 +1,55 @@
+"""`sharpeyes lab up|down|status|env`."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+import typer
+
+app = typer.Typer(help="Bring the local lab (NetBox, server containers) up and down.",
+                  no_args_is_help=True)
+
+
+class Part(StrEnum):
+    netbox = "netbox"
+    hosts = "hosts"
+    all = "all"
+
+
+@app.command()
+def up(part: Part = typer.Argument(Part.all, help="What to bring up.")) -> None:
+    """Start the lab parts (idempotent); wait until they are healthy."""
+    from sharpeyes.lab import control
+
+    for line in control.up(part.value):
+        typer.echo(line)
+
+
+@app.command()
+def down(part: Part = typer.Argument(Part.all, help="What to stop.")) -> None:
+    """Stop only what `lab up` started."""
+    from sharpeyes.lab import control
+
+    for line in control.down(part.value):
+        typer.echo(line)
+
+
+@app.command()
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Show NetBox (url, version, healthy) and each host (name, image, running)."""
+    from sharpeyes.lab import control
+
+    report = control.status()
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, sort_keys=True))
+        return
+    typer.echo(control.format_status(report))
+
+
+@app.command()
+def env() -> None:
+    """Print `export NETBOX_API=… NETBOX_TOKEN=…` for shells and nb_inventory."""
+    from sharpeyes.lab import control
+
+    typer.echo(control.env_exports())

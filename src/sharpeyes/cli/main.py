@@ -1,0 +1,68 @@
+"""`sharpeyes <noun> <verb>`: a thin Typer layer; all logic lives in the library."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+import click
+import typer
+from rich.console import Console
+
+from sharpeyes.cli import lab, points, sot
+from sharpeyes.errors import EXIT_INVALID_INPUT, SharpeyesError
+
+app = typer.Typer(
+    name="sharpeyes",
+    help="Build and run a Sharp Eyes video-surveillance network from NetBox.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,  # never print locals: tokens must not reach a traceback
+    add_completion=False,
+)
+app.add_typer(lab.app, name="lab")
+app.add_typer(sot.app, name="sot")
+app.add_typer(points.app, name="points")
+
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+) -> None:
+    if debug:
+        os.environ["SHARPEYES_DEBUG"] = "1"
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main() -> None:
+    """Entry point: run the app, turning library errors into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except SharpeyesError as exc:
+        if os.environ.get("SHARPEYES_DEBUG"):
+            raise
+        err_console.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        if exc.hint:
+            err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INVALID_INPUT)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
