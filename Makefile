@@ -1,0 +1,75 @@
+# sharpeyes — two commands matter: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := venv
+
+VENV     := .venv
+BIN      := $(VENV)/bin
+SE       := $(BIN)/sharpeyes
+PYTEST   := $(BIN)/pytest
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+# A Python >= 3.12: pyenv's newest 3.12/3.13 first, then whatever is on PATH.
+PYTHON ?= $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V -r) \
+            $$(command -v python3.13 python3.12 python3 2>/dev/null); do \
+            "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
+
+SYSTEM_PACKAGES := docker.io debootstrap postgresql redis-server ubuntu-keyring rsync
+
+.PHONY: venv system-deps lint unit integration molecule e2e test demo lab-down clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: no Python >= 3.12 found (pyenv or PATH)"; exit 3; }
+	test -x $(BIN)/python || "$(PYTHON)" -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $@
+
+# Debian packages the lab needs; installs only what is missing.
+system-deps:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks netbox
+	$(BIN)/ruff format --check src tests benchmarks netbox
+	$(BIN)/yamllint --strict .
+	$(BIN)/ansible-lint --profile production
+
+unit: venv
+	$(PYTEST) tests/unit -q
+
+integration: venv system-deps
+	$(SE) lab up netbox
+	$(PYTEST) tests/integration -q -m integration
+
+molecule: venv system-deps
+	$(SE) lab images
+	@for scenario in $$(ls molecule | grep -v '^shared$$'); do \
+	  echo "== molecule test -s $$scenario"; \
+	  $(BIN)/molecule test -s $$scenario; \
+	done
+
+e2e: venv system-deps
+	$(SE) lab up all
+	$(PYTEST) tests/e2e -q -m e2e
+
+# Lint + unit + integration (real NetBox) + Molecule for every role + lab end-to-end.
+test: lint unit integration molecule e2e
+
+# Set up everything and run the end-to-end pipeline as far as it exists; a re-run changes nothing.
+demo: venv system-deps
+	$(SE) lab up all
+	$(SE) demo
+
+lab-down:
+	$(SE) lab down
+
+clean: lab-down
+	rm -rf $(VENV) .lab .cache
