@@ -53,3 +53,26 @@ def env() -> None:
     from sharpeyes.lab import control
 
     typer.echo(control.env_exports())
+
+
+@app.command()
+def images(force: bool = typer.Option(False, "--force", help="Rebuild even when cached.")) -> None:
+    """Build (or reuse from cache) the systemd images for Debian 12, Debian 13, Ubuntu 24.04."""
+    from sharpeyes.lab import hosts
+
+    for line in hosts.build_images(force=force):
+        typer.echo(line)
+
+
+@app.command()
+def reset(
+    part: str = typer.Argument("netbox", help="Only `netbox`: restore the empty migrated DB."),
+) -> None:
+    """Restore NetBox to its freshly migrated, empty state (keeps the lab user and token)."""
+    from sharpeyes.errors import InputError
+    from sharpeyes.lab import netbox
+
+    if part != "netbox":
+        raise InputError(f"lab reset: unknown part {part!r} (only 'netbox' can be reset)")
+    for line in netbox.reset():
+        typer.echo(line)

@@ -27,6 +27,26 @@ app.add_typer(points.app, name="points")
 err_console = Console(stderr=True)
 
 
+@app.command()
+def demo() -> None:
+    """Bring up the lab and run the end-to-end pipeline as far as it exists; print what it did."""
+    from sharpeyes.lab import demo as pipeline
+    from sharpeyes.lab import netbox
+
+    results = []
+    for result in pipeline.run():
+        results.append(result)
+        state = "no changes" if result.changes == 0 else "changed"
+        err_console.print(f"[bold]== {result.name}[/]: {state} ({result.seconds:.1f} s)")
+    typer.echo("\nsharpeyes demo")
+    for result in results:
+        state = "no changes" if result.changes == 0 else "changed"
+        typer.echo(f"  {result.name:<42} {result.seconds:7.1f} s  {state:<10}  {result.detail}")
+    total_changes = sum(r.changes for r in results)
+    typer.echo(f"  NetBox: {netbox.status().get('url')}  (eval \"$(sharpeyes lab env)\" for a token)")
+    typer.echo("  result: " + ("no changes" if total_changes == 0 else f"{total_changes} change(s)"))
+
+
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
