@@ -38,6 +38,12 @@ class ValidationFailed(InputError):
         super().__init__(f"{what}: {len(problems)} problem(s)\n" + "\n".join(problems))
 
 
+class DatasetInvalid(ValidationFailed):
+    """The repo's NetBox dataset fails validation (`sot validate`): exit 1."""
+
+    exit_code = EXIT_TARGET_FAILED
+
+
 class DependencyUnavailable(SharpeyesError):
     """A service or tool we depend on is missing, not running or refuses us."""
 

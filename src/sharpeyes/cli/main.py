@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 
-import click
 import typer
 from rich.console import Console
 
@@ -71,13 +70,17 @@ def main() -> None:
         if exc.hint:
             err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err_console.print("aborted")
         sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.exceptions.TyperException as exc:  # click's usage errors, vendored by Typer
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err_console.print(f"error: {exc}")
         sys.exit(EXIT_INVALID_INPUT)
     except KeyboardInterrupt:
         err_console.print("interrupted")

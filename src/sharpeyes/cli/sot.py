@@ -2,7 +2,156 @@
 
 from __future__ import annotations
 
-import typer
+import json
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="The NetBox source of truth: dataset, validation, sync.",
-                  no_args_is_help=True)
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sharpeyes.errors import EXIT_CHANGES
+from sharpeyes.paths import netbox_data_dir
+from sharpeyes.sot import generate as sot_generate
+from sharpeyes.sot import plan as sot_plan
+from sharpeyes.sot import summary as sot_summary
+from sharpeyes.sot import sync as sot_sync
+from sharpeyes.sot import validate as sot_validate
+
+app = typer.Typer(
+    help="The NetBox source of truth: dataset, validation, sync.", no_args_is_help=True
+)
+
+
+# -- plan / apply / export (the sync engine: sharpeyes.sot.sync) ---------------------------------
+
+_DATA_HELP = "Dataset directory (default: the repo's netbox/)."
+DataOpt = Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)]
+
+
+@app.command("plan")
+def plan_cmd(
+    data: DataOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Diff the dataset against live NetBox; exit 0 when in sync, 2 when there are changes."""
+
+    session = sot_sync.plan(data)
+    if as_json:
+        typer.echo(json.dumps(session.plan.as_json(), indent=2, ensure_ascii=False, default=str))
+    else:
+        typer.echo(sot_plan.format_plan(session.plan))
+    if not session.plan.in_sync:
+        raise typer.Exit(EXIT_CHANGES)
+
+
+@app.command("apply")
+def apply_cmd(
+    data: DataOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+) -> None:
+    """Compute the plan, ask, then write it to NetBox in bulk (re-runs converge)."""
+
+    session = sot_sync.plan(data)
+    typer.echo(sot_plan.format_plan(session.plan))
+    if session.plan.in_sync:
+        typer.echo("Nothing to do: 0 writes.")
+        return
+    if not yes:
+        typer.confirm("Apply these changes to NetBox?", abort=True)
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as bar:
+        task = bar.add_task("apply", total=sot_sync.expected_work(session))
+
+        def on_progress(desc: str, n: int) -> None:
+            bar.update(task, advance=n, description=desc)
+
+        result = sot_sync.apply(session, on_progress)
+    typer.echo(
+        f"Applied: {result.created} created, {result.updated} updated, "
+        f"{result.deleted} deleted ({result.requests} bulk requests)."
+    )
+
+
+@app.command("export")
+def export_cmd(data: DataOpt = None) -> None:
+    """Write live NetBox back into the dataset YAML (review with git diff)."""
+
+    changed = sot_sync.export(data)
+    for path in changed:
+        typer.echo(f"wrote {path}")
+    typer.echo(f"{len(changed)} file(s) changed.")
+
+
+# -- validate / summary / generate (the dataset: sharpeyes.sot.validate|summary|generate) --------
+
+_DatasetDir = Annotated[
+    Path | None, typer.Option("--data", help="Dataset directory (default: the repo's netbox/).")
+]
+
+
+def _dataset_dir(data: Path | None) -> Path:
+    return data if data is not None else netbox_data_dir()
+
+
+@app.command("validate")
+def validate_cmd(
+    data: _DatasetDir = None,
+    against_spec: Annotated[
+        bool,
+        typer.Option("--against-spec", help="Also fail when the data differs from the spec."),
+    ] = False,
+) -> None:
+    """Check the dataset offline (schema, references, seed counts, GB ids, IPs, ports, PoE,
+    storage); exit 1 listing every problem."""
+    loaded = sot_validate.validate(_dataset_dir(data), against_spec=against_spec)
+    counts = sot_summary.summarise(loaded).counts
+    typer.echo("ok: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@app.command("summary")
+def summary_cmd(
+    data: _DatasetDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print the estate's counts and the camera prefixes of every site with cameras."""
+    result = sot_summary.summary(_dataset_dir(data))
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    counts = Table("item", "count", title="Qingxin estate")
+    for key, value in result.counts.items():
+        counts.add_row(key, str(value))
+    console.print(counts)
+    stations = Table("slug", "name", "camera prefixes")
+    for st in result.stations:
+        stations.add_row(st["slug"], st["name"], " ".join(st["camera_prefixes"]))
+    console.print(stations)
+
+
+@app.command("generate")
+def generate_cmd(
+    data: _DatasetDir = None,
+    spec: Annotated[
+        Path | None, typer.Option("--spec", help="Spec file (default: <data>/spec/qingxin.yml).")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 2 if the data drifted.")
+    ] = False,
+) -> None:
+    """Expand the bootstrap spec into netbox/custom and netbox/estate (deterministic)."""
+    files, changed, secs = sot_generate.run(_dataset_dir(data), spec, check=check)
+    if check:
+        typer.echo(f"ok: {len(files)} files match the spec ({secs:.1f}s)")
+        return
+    for rel in changed:
+        typer.echo(f"wrote {rel}")
+    typer.echo(f"{len(changed)} of {len(files)} file(s) changed ({secs:.1f}s)")

@@ -6,6 +6,7 @@ An explicit DOCKER_HOST is respected: we connect there and never start a daemon 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import docker
+import requests
 from docker.errors import DockerException
 
 from sharpeyes.errors import DependencyUnavailable
@@ -74,7 +76,7 @@ def try_client() -> docker.DockerClient | None:
     try:
         client = docker.from_env(timeout=120)
         client.ping()
-    except DockerException:
+    except (DockerException, requests.RequestException):
         return None
     return client
 
@@ -165,10 +167,8 @@ def _terminate(pid: int) -> None:
         return
     deadline = time.monotonic() + STOP_TIMEOUT_S
     while time.monotonic() < deadline and _pid_alive(pid):
-        try:  # reap it if it is our child
+        with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         time.sleep(0.2)
     if _pid_alive(pid):
         os.kill(pid, signal.SIGKILL)

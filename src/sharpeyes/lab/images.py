@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import docker
-from docker.errors import ImageNotFound
+from docker.errors import DockerException, ImageNotFound
 
 from sharpeyes.errors import DependencyUnavailable, LabError
 from sharpeyes.lab import dockerd
@@ -82,7 +82,8 @@ def debian_mirror() -> str:
             text = path.read_text()
         except OSError:
             continue
-        for uri in _URI_RE.findall(text) + _DEB_RE.findall(text):
+        uris: list[str] = _URI_RE.findall(text) + _DEB_RE.findall(text)
+        for uri in uris:
             if uri.rstrip("/").endswith("/debian"):
                 return uri.rstrip("/")
     raise DependencyUnavailable(
@@ -104,7 +105,7 @@ def ubuntu_keyring() -> Path:
     cached = cache_dir() / "keyrings" / UBUNTU_KEYRING.name
     if cached.is_file():
         return cached
-    log.info("fetching the Ubuntu keyring from Debian %s (package ubuntu-keyring)", UBUNTU_KEYRING_SUITE)
+    log.info("fetching the Ubuntu keyring from Debian %s (ubuntu-keyring)", UBUNTU_KEYRING_SUITE)
     with tempfile.TemporaryDirectory(prefix="sharpeyes-apt-") as tmp:
         work = Path(tmp)
         (work / "lists" / "partial").mkdir(parents=True)
@@ -147,7 +148,9 @@ def _run(cmd: list[str], *, what: str, cwd: Path | None = None, timeout: float =
 
 def _debootstrap(recipe: Recipe, root: Path) -> None:
     if shutil.which("debootstrap") is None:
-        raise DependencyUnavailable("debootstrap is not installed", hint="apt-get install debootstrap")
+        raise DependencyUnavailable(
+            "debootstrap is not installed", hint="apt-get install debootstrap"
+        )
     keyring = DEBIAN_KEYRING if recipe.family == "debian" else ubuntu_keyring()
     script = Path("/usr/share/debootstrap/scripts") / recipe.script
     cmd = [
@@ -213,17 +216,22 @@ def _tag_hash(client: docker.DockerClient, ref: str) -> str | None:
         image = client.images.get(ref)
     except ImageNotFound:
         return None
-    labels = image.labels or {}
+    labels: dict[str, str] = image.labels or {}
     return labels.get(LABEL)
 
 
 def _import(client: docker.DockerClient, recipe: Recipe, tarball: Path) -> None:
     changes = [*IMPORT_CHANGES, f"LABEL {LABEL}={recipe.hash()}"]
-    client.api.import_image_from_file(
-        str(tarball), repository=REPOSITORY, tag=recipe.distro, changes=changes
-    )
+    try:
+        client.api.import_image_from_file(
+            str(tarball), repository=REPOSITORY, tag=recipe.distro, changes=changes
+        )
+    except DockerException as exc:
+        raise LabError(f"docker import of {tarball.name} failed: {exc}") from exc
     if _tag_hash(client, image_ref(recipe.distro)) != recipe.hash():
         raise LabError(f"docker import of {tarball.name} did not produce a labelled image")
+    # The previous build of this tag, now untagged, goes unless a container still uses it.
+    client.images.prune(filters={"dangling": True, "label": LABEL})
 
 
 def ensure_image(

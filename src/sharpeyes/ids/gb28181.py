@@ -1,0 +1,130 @@
+"""GB/T 28181-2016 device ids: `CCCCCCCC II TTT N SSSSSS` (20 digits).
+
+C centre code (6-digit administrative division + 2-digit base unit), I industry, T type,
+N network flag, S serial. The SIP domain is the first 10 digits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sharpeyes.errors import InputError
+
+ID_LENGTH = 20
+SERIAL_MAX = 999_999
+
+# Type codes (T) we use; the standard defines more.
+TYPE_DVR = "111"
+TYPE_NVR = "118"
+TYPE_CHECKPOINT_CAMERA = "121"
+TYPE_CAMERA = "131"
+TYPE_IPC = "132"
+TYPE_SIP_SERVER = "200"
+TYPE_MEDIA_STORAGE = "210"
+TYPE_BUSINESS_GROUP = "215"
+TYPE_VIRTUAL_ORG = "216"
+
+# Industry codes (I).
+INDUSTRY_SOCIAL = "00"
+INDUSTRY_TRAFFIC_ROAD = "04"
+INDUSTRY_TRAFFIC_CHECKPOINT = "05"
+
+# Network flags (N): 0/1 video private network, 5 public network.
+PRIVATE_NETWORK_FLAGS = frozenset({"0", "1"})
+
+_DIGITS = re.compile(r"^[0-9]+$")
+
+
+class GbIdError(InputError):
+    """A string that is not a well-formed GB/T 28181 device id."""
+
+
+@dataclass(frozen=True, order=True)
+class GbId:
+    centre: str  # 8 digits: division (6) + base unit (2)
+    industry: str  # 2 digits
+    type_code: str  # 3 digits
+    network: str  # 1 digit
+    serial: int  # 0..999999
+
+    @property
+    def division(self) -> str:
+        return self.centre[:6]
+
+    @property
+    def base_unit(self) -> str:
+        return self.centre[6:]
+
+    @property
+    def stem(self) -> str:
+        """The first 14 digits: everything but the serial."""
+        return f"{self.centre}{self.industry}{self.type_code}{self.network}"
+
+    @property
+    def sip_domain(self) -> str:
+        return str(self)[:10]
+
+    def __str__(self) -> str:
+        return f"{self.stem}{self.serial:06d}"
+
+
+def parse(value: str) -> GbId:
+    """Parse a 20-digit id; raises GbIdError saying what is wrong."""
+    if not isinstance(value, str):
+        raise GbIdError(f"expected a string of {ID_LENGTH} digits, got {type(value).__name__}")
+    if not _DIGITS.match(value):
+        raise GbIdError(f"{value!r} is not all digits")
+    if len(value) != ID_LENGTH:
+        raise GbIdError(f"{value!r} has {len(value)} digits, expected {ID_LENGTH}")
+    return GbId(value[:8], value[8:10], value[10:13], value[13], int(value[14:]))
+
+
+def make(
+    *, division: str, base_unit: str, industry: str, type_code: str, network: str, serial: int
+) -> str:
+    """Format an id from its parts, checking each part's width."""
+    parts = {
+        "division": (division, 6),
+        "base_unit": (base_unit, 2),
+        "industry": (industry, 2),
+        "type_code": (type_code, 3),
+        "network": (network, 1),
+    }
+    for name, (text, width) in parts.items():
+        if len(text) != width or not _DIGITS.match(text):
+            raise GbIdError(f"{name} {text!r} must be {width} digit(s)")
+    if not 0 <= serial <= SERIAL_MAX:
+        raise GbIdError(f"serial {serial} out of range 0..{SERIAL_MAX}")
+    return str(GbId(division + base_unit, industry, type_code, network, serial))
+
+
+def allocate(
+    existing: set[str],
+    *,
+    division: str,
+    base_unit: str,
+    industry: str,
+    type_code: str,
+    network: str = "0",
+) -> str:
+    """Next id for this stem: one past the highest serial in use, so a gap is never refilled.
+
+    Deterministic (depends only on `existing`); never returns an id in `existing`.
+    Malformed entries in `existing` are ignored. Raises GbIdError when the serials run out.
+    """
+    stem = make(
+        division=division,
+        base_unit=base_unit,
+        industry=industry,
+        type_code=type_code,
+        network=network,
+        serial=0,
+    )[:14]
+    highest = 0
+    for value in existing:
+        if len(value) == ID_LENGTH and value.startswith(stem) and value[14:].isdigit():
+            highest = max(highest, int(value[14:]))
+    if highest >= SERIAL_MAX:
+        raise GbIdError(f"no serial left for stem {stem} (highest in use {highest})")
+    return f"{stem}{highest + 1:06d}"

@@ -1,0 +1,478 @@
+"""The lab NetBox: the pinned PyPI wheel in its own venv, Debian's PostgreSQL and Redis, gunicorn.
+
+`up` is idempotent and records in `.lab/netbox/lab.json` (git-ignored, mode 0600) the generated
+secrets, the API token and what it started (gunicorn, and redis/PostgreSQL when they were not
+already running), so `down` stops only that. The migrated empty database is cached as a
+`pg_dump` per NetBox version (`cache_dir()/netbox/`): the first `up` migrates (~5 min), later
+ones restore the dump in seconds; `reset` restores it to give tests a freshly emptied NetBox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import string
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from sharpeyes import paths
+from sharpeyes.errors import DependencyUnavailable, LabError, SharpeyesError
+from sharpeyes.lab import _nbinstall, _postgres, _proc, _redis
+
+log = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8800
+DEFAULT_REDIS_PORT = 6379
+ADMIN_USER = "admin"
+DB_NAME = "sharpeyes_netbox"
+GUNICORN_WORKERS = 3
+START_TIMEOUT = 180.0
+UP_HINT = "run: sharpeyes lab up netbox"
+# Read by the generated configuration.py: management commands aimed at the seed database.
+DB_OVERRIDE_VAR = "SHARPEYES_NETBOX_DB_NAME"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    url: str
+    token: str
+
+
+def format_token(key: str, secret: str) -> str:
+    """A NetBox v2 API token as clients send it (Bearer): `nbt_<key>.<secret>`."""
+    if len(key) != 12 or not key.isalnum() or len(secret) < 40 or not secret.isalnum():
+        raise ValueError("a v2 token has a 12-character key and a 40-character secret")
+    return f"nbt_{key}.{secret}"
+
+
+# --- state --------------------------------------------------------------------------------
+
+
+def lab_dir() -> Path:
+    return paths.state_dir() / "netbox"
+
+
+def state_path() -> Path:
+    return lab_dir() / "lab.json"
+
+
+def dump_path() -> Path:
+    return paths.cache_dir() / "netbox" / f"netbox-{_nbinstall.NETBOX_VERSION}-migrated.dump"
+
+
+def configured_port() -> int:
+    return _env_port("SHARPEYES_NETBOX_PORT", DEFAULT_PORT)
+
+
+def _env_port(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise LabError(f"{name}={raw!r} is not a TCP port")
+    return int(raw)
+
+
+def _load_state() -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(state_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise LabError(f"unreadable lab state {state_path()}: {exc}") from exc
+    return data
+
+
+def _save_state(state: dict[str, Any]) -> None:
+    _nbinstall.write_if_changed(state_path(), json.dumps(state, indent=2, sort_keys=True) + "\n")
+
+
+def _new_state() -> dict[str, Any]:
+    alnum = string.ascii_letters + string.digits
+    return {
+        "netbox_version": _nbinstall.NETBOX_VERSION,
+        "secret_key": _nbinstall.random_secret(60),
+        "pepper": _nbinstall.random_secret(64),
+        "db": {"name": DB_NAME, "role": DB_NAME, "password": _nbinstall.random_secret(32, alnum)},
+        "admin": {"user": ADMIN_USER, "password": _nbinstall.random_secret(24, alnum)},
+        "token_key": _nbinstall.random_secret(12, alnum),
+        "token_secret": _nbinstall.random_secret(40, alnum),
+        "started": {"postgres": False, "redis_pid": None, "gunicorn_pid": None},
+    }
+
+
+def _token(state: dict[str, Any]) -> str:
+    return format_token(state["token_key"], state["token_secret"])
+
+
+def _url(port: int) -> str:
+    return f"http://{HOST}:{port}"
+
+
+# --- NetBox pieces ------------------------------------------------------------------------
+
+
+def _venv() -> Path:
+    return lab_dir() / "venv"
+
+
+def _root() -> Path:
+    """NETBOX_ROOT: conf/configuration.py, media/, scripts/ … of this instance."""
+    return lab_dir() / "root"
+
+
+def _netbox_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.pop("VIRTUAL_ENV", None)
+    env.pop(DB_OVERRIDE_VAR, None)
+    env.update(NETBOX_ROOT=str(_root()), DJANGO_SETTINGS_MODULE="netbox.settings")
+    env.update(extra or {})
+    return env
+
+
+def _database(state: dict[str, Any], port: int) -> _postgres.Database:
+    db = state["db"]
+    return _postgres.Database(name=db["name"], role=db["role"], password=db["password"], port=port)
+
+
+def _write_config(state: dict[str, Any], db: _postgres.Database, redis_port: int) -> None:
+    values = _nbinstall.ConfigValues(
+        secret_key=state["secret_key"],
+        pepper=state["pepper"],
+        db_name=db.name,
+        db_user=db.role,
+        db_password=db.password,
+        db_host=db.host,
+        db_port=db.port,
+        redis_host=_redis.HOST,
+        redis_port=redis_port,
+    )
+    conf = _root() / "conf"
+    _nbinstall.write_if_changed(conf / "configuration.py", _nbinstall.render_configuration(values))
+    _nbinstall.write_if_changed(conf / "lab_wsgi.py", _nbinstall.wsgi_module(), mode=0o644)
+    for sub in ("media", "scripts", "reports"):
+        (_root() / sub).mkdir(parents=True, exist_ok=True)
+
+
+def _manage(
+    *args: str, what: str, db_name: str | None = None, extra_env: dict[str, str] | None = None
+) -> str:
+    """Run a NetBox management command; db_name points it at another database (the seed)."""
+    env = _netbox_env(extra_env)
+    if db_name:
+        env[DB_OVERRIDE_VAR] = db_name
+    proc = _proc.run([str(_venv() / "bin" / "netbox"), *args], what=what, env=env, timeout=1800)
+    return proc.stdout
+
+
+def _db_marker() -> str:
+    return f"sharpeyes netbox {_nbinstall.NETBOX_VERSION} migrated"
+
+
+def _seed(db: _postgres.Database) -> _postgres.Database:
+    """The template database: migrated, with this lab's superuser and token; never served."""
+    return replace(db, name=f"{db.name}_seed")
+
+
+def _seed_marker(state: dict[str, Any]) -> str:
+    return f"{_db_marker()} seed {state['token_key']}"
+
+
+def _ensure_seed(state: dict[str, Any], db: _postgres.Database) -> str | None:
+    """Build the seed database unless current: the cached dump restored (or, without a dump,
+    `migrate` run and dumped into the cache), then the superuser and token added.
+    Returns what was done, None when the seed was already there."""
+    seed = _seed(db)
+    if _postgres.database_comment(seed) == _seed_marker(state):
+        return None
+    _postgres.recreate_database(seed)
+    dump = dump_path()
+    if dump.is_file():
+        _postgres.restore(seed, dump)
+        how = f"restored the migrated database from {dump}"
+    else:
+        log.info("migrating an empty NetBox %s database (once, ~6 min)", _nbinstall.NETBOX_VERSION)
+        _manage("migrate", "--no-input", what="netbox migrate", db_name=seed.name)
+        _postgres.dump(seed, dump)
+        how = f"migrated the database and cached it as {dump}"
+    _ensure_admin(state, db_name=seed.name)
+    _postgres.set_database_comment(seed, _seed_marker(state))
+    return how
+
+
+def _clone_seed(state: dict[str, Any], db: _postgres.Database) -> None:
+    """Replace the served database by a copy of the seed (closing its connections)."""
+    _postgres.recreate_database(db, template=_seed(db).name)
+    _postgres.set_database_comment(db, _db_marker())
+
+
+def _ensure_admin(state: dict[str, Any], db_name: str | None = None) -> None:
+    out = _manage(
+        "shell", "--no-imports", "-v", "0", "-c", _nbinstall.ensure_admin_script(),
+        what="creating the NetBox superuser and API token",
+        db_name=db_name,
+        extra_env={
+            "SHARPEYES_NB_ADMIN_USER": state["admin"]["user"],
+            "SHARPEYES_NB_ADMIN_PASSWORD": state["admin"]["password"],
+            "SHARPEYES_NB_TOKEN_KEY": state["token_key"],
+            "SHARPEYES_NB_TOKEN_SECRET": state["token_secret"],
+        },
+    )  # fmt: skip
+    if "sharpeyes-admin-ok" not in out:
+        raise LabError(f"creating the NetBox superuser gave no confirmation: {_proc.tail(out)}")
+
+
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+def api_status(url: str, token: str | None, timeout: float = 5.0) -> tuple[int, dict[str, Any]]:
+    """GET /api/status/ with the token; (HTTP status, JSON body or {}). Raises requests errors."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    resp = requests.get(f"{url}/api/status/", headers=headers, timeout=timeout)
+    try:
+        body = resp.json()
+    except ValueError:
+        body = {}
+    return resp.status_code, body if isinstance(body, dict) else {}
+
+
+def _probe(url: str, token: str) -> int | None:
+    """HTTP status of /api/status/ with the token, None when nothing answers."""
+    try:
+        return api_status(url, token)[0]
+    except requests.RequestException:
+        return None
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+
+def _is_our_gunicorn(pid: int | None, port: int | None = None) -> bool:
+    if not pid or not _proc.pid_alive(pid):
+        return False
+    cmd = _proc.cmdline(pid)
+    return "gunicorn" in cmd and str(_venv()) in cmd and (port is None or f":{port}" in cmd)
+
+
+def _gunicorn_log() -> Path:
+    return lab_dir() / "gunicorn.log"
+
+
+def _start_gunicorn(port: int) -> int:
+    argv = [
+        str(_venv() / "bin" / "gunicorn"),
+        "--bind", f"{HOST}:{port}",
+        "--workers", str(GUNICORN_WORKERS),
+        "--timeout", "300",
+        "--preload",  # import NetBox once, then fork: ~10 s start instead of ~26 s
+        "--no-control-socket",
+        "--chdir", str(_root() / "conf"),
+        "--error-logfile", "-",
+        "lab_wsgi:application",
+    ]  # fmt: skip
+    log.info("starting gunicorn on %s:%d", HOST, port)
+    return _proc.spawn_detached(argv, log_path=_gunicorn_log(), env=_netbox_env(), cwd=lab_dir())
+
+
+def _wait_ready(pid: int, url: str, token: str) -> int:
+    """Wait until /api/status/ answers (any HTTP status); return it. Fail if gunicorn dies."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if not _proc.pid_alive(pid):
+            _proc.reap(pid)
+            log_tail = _proc.tail(_gunicorn_log().read_text(errors="replace"), 4)
+            raise LabError(
+                f"gunicorn exited during start-up: {log_tail}", hint=f"see {_gunicorn_log()}"
+            )
+        code = _probe(url, token)
+        if code is not None and code < 500:
+            return code
+        time.sleep(1)
+    raise LabError(
+        f"NetBox at {url} did not answer /api/status/ within {START_TIMEOUT:.0f} s",
+        hint=f"see {_gunicorn_log()}",
+    )
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def up() -> list[str]:
+    """Bring the lab NetBox up (idempotent); on failure stop what this call started, then raise."""
+    t0 = time.monotonic()
+    port = configured_port()
+    redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
+    url = _url(port)
+    state = _load_state()
+    if state is not None:
+        gpid = state["started"].get("gunicorn_pid")
+        if _is_our_gunicorn(gpid, port) and _probe(url, _token(state)) == 200:
+            return [f"NetBox {state['netbox_version']} already running at {url}"]
+        if _is_our_gunicorn(gpid):
+            log.info("restarting the lab gunicorn (pid %s): unhealthy or on another port", gpid)
+            _proc.terminate(gpid)
+            state["started"]["gunicorn_pid"] = None
+            _save_state(state)
+    if _proc.port_in_use(port, HOST):
+        raise LabError(
+            f"port {HOST}:{port} is already in use by another process; NetBox cannot listen there",
+            hint="stop that process or set SHARPEYES_NETBOX_PORT to a free port",
+        )
+    if state is None or state.get("netbox_version") != _nbinstall.NETBOX_VERSION:
+        fresh = _new_state()
+        if state is not None:  # keep what earlier runs started, so `down` still stops it
+            fresh["started"] = state["started"]
+        state = fresh
+        _save_state(state)
+
+    started: dict[str, Any] = {}
+    try:
+        lines = _bring_up(state, port, redis_port, started)
+    except BaseException as exc:
+        _rollback(state, started)
+        if isinstance(exc, SharpeyesError | KeyboardInterrupt):
+            raise
+        raise LabError(f"bringing NetBox up failed: {exc}") from exc
+    lines.append(
+        f"NetBox {_nbinstall.NETBOX_VERSION} is up at {url} ({time.monotonic() - t0:.0f} s)"
+    )
+    return lines
+
+
+def _bring_up(
+    state: dict[str, Any], port: int, redis_port: int, started: dict[str, Any]
+) -> list[str]:
+    lines: list[str] = []
+    redis_pid = _redis.start(redis_port, lab_dir())
+    if redis_pid is not None:
+        started["redis_pid"] = state["started"]["redis_pid"] = redis_pid
+        _save_state(state)
+        lines.append(f"started redis-server on {_redis.HOST}:{redis_port} (pid {redis_pid})")
+    if _postgres.start_cluster():
+        started["postgres"] = state["started"]["postgres"] = True
+        _save_state(state)
+        lines.append(f"started PostgreSQL {_postgres.cluster_name()}")
+    db = _database(state, _postgres.cluster_port())
+
+    if _nbinstall.ensure_venv(_venv(), paths.cache_dir()):
+        lines.append(f"installed NetBox {_nbinstall.NETBOX_VERSION} into {_venv()}")
+    _write_config(state, db, redis_port)
+    _postgres.ensure_role_and_database(db)
+    new_db = _postgres.database_comment(db) != _db_marker()
+    if new_db:
+        how = _ensure_seed(state, db)
+        if how:
+            lines.append(how)
+        _clone_seed(state, db)
+
+    url, token = _url(port), _token(state)
+    pid = _start_gunicorn(port)
+    started["gunicorn_pid"] = state["started"]["gunicorn_pid"] = pid
+    state["port"], state["url"] = port, url
+    _save_state(state)
+    code = _wait_ready(pid, url, token)
+    if code in (401, 403) and not new_db:
+        log.info("the lab token was rejected (%d); re-creating the superuser and token", code)
+        _ensure_admin(state)
+        code = _probe(url, token) or 0
+    if code != 200:
+        raise LabError(f"NetBox at {url} answers /api/status/ with HTTP {code} for the lab token")
+    lines.append(f"started gunicorn (pid {pid}), log {_gunicorn_log()}")
+    return lines
+
+
+def _rollback(state: dict[str, Any], started: dict[str, Any]) -> None:
+    """Stop what one `up` call started (newest first) and forget it in the state file."""
+    if started.get("gunicorn_pid"):
+        _proc.terminate(started["gunicorn_pid"])
+        state["started"]["gunicorn_pid"] = None
+    if started.get("redis_pid"):
+        _redis.stop(started["redis_pid"])
+        state["started"]["redis_pid"] = None
+    if started.get("postgres"):
+        try:
+            _postgres.stop_cluster()
+        except LabError as exc:
+            log.warning("could not stop PostgreSQL during rollback: %s", exc)
+        state["started"]["postgres"] = False
+    _save_state(state)
+
+
+def down() -> list[str]:
+    """Stop only what `up` started: gunicorn, and redis/PostgreSQL if `up` had started them."""
+    state = _load_state()
+    if state is None:
+        return ["netbox: nothing to stop (the lab NetBox was never brought up)"]
+    lines: list[str] = []
+    started = state["started"]
+    gpid = started.get("gunicorn_pid")
+    if _is_our_gunicorn(gpid) and _proc.terminate(gpid):
+        lines.append(f"stopped NetBox gunicorn (pid {gpid})")
+    started["gunicorn_pid"] = None
+    rpid = started.get("redis_pid")
+    if rpid and _redis.stop(rpid):
+        lines.append(f"stopped redis-server (pid {rpid})")
+    started["redis_pid"] = None
+    if started.get("postgres"):
+        _postgres.stop_cluster()
+        lines.append(f"stopped PostgreSQL {_postgres.cluster_name()}")
+    started["postgres"] = False
+    _save_state(state)
+    return lines or ["netbox: nothing was running"]
+
+
+def status() -> dict[str, Any]:
+    """url, version, healthy (GET /api/status/ with the lab token is 200), running. Never raises."""
+    try:
+        state = _load_state()
+    except LabError:
+        state = None
+    port = (state or {}).get("port") or configured_port()
+    report: dict[str, Any] = {"url": _url(port), "version": None, "healthy": False}
+    report["running"] = bool(state and _is_our_gunicorn(state["started"].get("gunicorn_pid")))
+    if state is None:
+        return report
+    try:
+        code, body = api_status(report["url"], _token(state), timeout=5)
+    except (requests.RequestException, ValueError):
+        return report
+    report["healthy"] = code == 200
+    report["version"] = body.get("netbox-version")
+    return report
+
+
+def credentials() -> Credentials:
+    """URL and API token of the lab NetBox, from the state `up` wrote."""
+    state = _load_state()
+    if state is None or not state.get("url"):
+        raise DependencyUnavailable(
+            f"the lab NetBox was never brought up (no {state_path()})", hint=UP_HINT
+        )
+    return Credentials(url=state["url"], token=_token(state))
+
+
+def reset() -> list[str]:
+    """Empty the lab NetBox: restore the cached migrated dump, re-create the superuser and token."""
+    t0 = time.monotonic()
+    state = _load_state()
+    if state is None or not dump_path().is_file() or not _venv().is_dir():
+        raise DependencyUnavailable("the lab NetBox was never brought up", hint=UP_HINT)
+    if not _postgres.cluster_online():
+        raise DependencyUnavailable(
+            f"PostgreSQL {_postgres.cluster_name()} is not running", hint=UP_HINT
+        )
+    redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
+    db = _database(state, _postgres.cluster_port())
+    _ensure_seed(state, db)
+    _clone_seed(state, db)
+    if _redis.answers(redis_port):
+        _redis.flush_db(redis_port, 1)  # the caching database
+    return [f"NetBox database reset to the empty migrated state ({time.monotonic() - t0:.1f} s)"]

@@ -1,0 +1,249 @@
+"""Apply a plan with bulk REST writes, in dependency order, converging after any interruption.
+
+Steps: (1) bulk DELETE managed objects gone from the dataset, children first; (2) per endpoint in
+dependency order, re-diff against the live state (kept current with what this run wrote; component
+endpoints are re-read after devices were created, since NetBox instantiated their templates) and
+bulk POST creates (in waves when objects reference objects of the same endpoint) and bulk PATCH
+updates; (3) PATCH deferred fields (device primary_ip4/oob_ip) once everything exists.
+Natural keys make every step idempotent: a re-run after a kill computes only what is left.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sharpeyes.errors import TargetFailed
+from sharpeyes.sot import schema
+from sharpeyes.sot.dataset import Dataset, freeze, generic_target, ref_key, term_key
+from sharpeyes.sot.live import LiveObject, LiveState, Rest, refetch
+from sharpeyes.sot.plan import Change, Plan, Templates, endpoint_changes, full_form
+from sharpeyes.sot.schema import Endpoint, Kind
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+STOP_ENV = "SHARPEYES_SOT_STOP_AFTER_BATCHES"  # test hook: SIGKILL self after N write batches
+
+Progress = Callable[[str, int], None]  # (description, objects done in this step)
+
+
+@dataclass
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    requests: int = 0
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class Writer:
+    def __init__(self, rest: Rest, state: LiveState, progress: Progress | None, batch: int) -> None:
+        self.rest, self.state, self.batch = rest, state, batch
+        self.progress = progress or (lambda _d, _n: None)
+        self.result = ApplyResult()
+        stop = os.environ.get(STOP_ENV)
+        self.stop_after = int(stop) if stop else None
+        self.batches = 0
+
+    def _tick(self, desc: str, n: int) -> None:
+        self.batches += 1
+        self.result.requests += 1
+        self.progress(desc, n)
+        if self.stop_after is not None and self.batches >= self.stop_after:
+            log.warning("%s=%d reached: killing this process", STOP_ENV, self.stop_after)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    # -- reference resolution --------------------------------------------------------------------
+
+    def id_of(self, target: str, value: Any, where: str) -> int:
+        obj_id = self.state.id_of(target, ref_key(target, value))
+        if obj_id is None:
+            raise TargetFailed(f"{where}: {target} {value!r} does not exist in NetBox")
+        return obj_id
+
+    def ip_id(self, device: str, address: str, where: str) -> int:
+        candidates = [
+            o
+            for objs in self.state.objects.get("ipam.ip-addresses", {}).values()
+            for o in objs
+            if o.data.get("address") == address and o.id is not None
+        ]
+        mine = [
+            o
+            for o in candidates
+            if isinstance(o.data.get("assigned_object"), Mapping)
+            and o.data["assigned_object"].get("device") == device
+        ]
+        pick = mine or candidates
+        if not pick:
+            raise TargetFailed(f"{where}: no IP address {address} in NetBox")
+        return int(pick[0].id)  # type: ignore[arg-type]
+
+    def value(
+        self, ep: Endpoint, f: schema.Field, value: Any, data: Mapping[str, Any], where: str
+    ) -> dict[str, Any]:
+        """REST write representation of one field."""
+        if value is None:
+            if f.kind is Kind.GENERIC:
+                return {f.type_field or "": None, f.id_field or "": None}
+            if f.kind in (Kind.REFS, Kind.SET):
+                return {f.name: []}
+            return {f.name: None}
+        match f.kind:
+            case Kind.REF:
+                return {f.name: self.id_of(f.target or "", value, where)}
+            case Kind.REFS:
+                return {f.name: [self.id_of(f.target or "", v, where) for v in value]}
+            case Kind.GENERIC:
+                target = generic_target(f, data) or ""
+                otype = data.get(f.type_field or "") or f.implied_type
+                obj_id = self.id_of(target, value, where)
+                return {f.type_field or "": otype, f.id_field or "": obj_id}
+            case Kind.TERMS:
+                terms = []
+                for t in value:
+                    target, key = term_key(t)
+                    otype = next(o for o, e in schema.CABLE_TERMINATIONS.values() if e == target)
+                    obj_id = self.id_of(target, key, where)
+                    terms.append({"object_type": otype, "object_id": obj_id})
+                return {f.name: terms}
+            case Kind.PRIMARY_IP:
+                return {f.name: self.ip_id(str(data.get("name")), str(value), where)}
+            case _:
+                return {f.name: value}
+
+    def create_body(self, ep: Endpoint, data: Mapping[str, Any], where: str) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        for f in ep.fields:
+            if f.deferred or f.name not in data:
+                continue
+            body.update(self.value(ep, f, data[f.name], data, where))
+        return body
+
+    def update_body(self, ep: Endpoint, c: Change, live: LiveObject) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": c.live_id}
+        fmap = ep.field_map
+        for name, (old, new) in c.diff.items():
+            f = fmap[name]
+            value = new
+            if f.kind is Kind.CUSTOM:  # clear custom fields the dataset no longer sets
+                value = {**dict.fromkeys(old or {}), **(new or {})}
+            body.update(self.value(ep, f, value, c.data, f"{ep.name} {c.label}"))
+        return body
+
+    # -- steps -----------------------------------------------------------------------------------
+
+    def delete(self, changes: list[Change]) -> None:
+        by_ep: dict[str, list[Change]] = {}
+        for c in changes:
+            by_ep.setdefault(c.endpoint, []).append(c)
+        for name in sorted(by_ep, key=schema.ORDER.__getitem__, reverse=True):
+            ep = schema.REGISTRY[name]
+            for chunk in _chunks(by_ep[name], self.batch):
+                self.rest.delete_ids(ep, [int(c.live_id) for c in chunk if c.live_id])
+                for c in chunk:
+                    obj = self.state.by_id.get(name, {}).get(int(c.live_id or 0))
+                    if obj:
+                        self.state.remove(ep, obj)
+                self.result.deleted += len(chunk)
+                self._tick(f"delete {name}", len(chunk))
+
+    def create(self, ep: Endpoint, creates: list[Change]) -> None:
+        pending = list(creates)
+        while pending:
+            wave, later = self._wave(ep, pending)
+            if not wave:
+                labels = ", ".join(c.label for c in later[:5])
+                raise TargetFailed(f"{ep.name}: circular references among {labels}")
+            for chunk in _chunks(wave, self.batch):
+                body = [self.create_body(ep, c.data, f"{ep.name} {c.label}") for c in chunk]
+                rows = self.rest.write("POST", ep, body, [c.label for c in chunk])
+                for c, row in zip(chunk, rows, strict=True):
+                    self.state.add(ep, LiveObject(row["id"], full_form(ep, c.data, deferred=False)))
+                self.result.created += len(chunk)
+                self._tick(f"create {ep.name}", len(chunk))
+            pending = later
+
+    def _wave(self, ep: Endpoint, pending: list[Change]) -> tuple[list[Change], list[Change]]:
+        """Objects whose same-endpoint references already exist, and the rest."""
+        if not ep.self_refs:
+            return pending, []
+        wave: list[Change] = []
+        later: list[Change] = []
+        for c in pending:
+            ok = all(
+                c.data.get(n) is None or self.state.get(ep.name, ref_key(ep.name, c.data[n]))
+                for n in ep.self_refs
+            )
+            (wave if ok else later).append(c)
+        return wave, later
+
+    def update(self, ep: Endpoint, updates: list[Change]) -> None:
+        for chunk in _chunks(updates, self.batch):
+            body = []
+            for c in chunk:
+                live = self.state.by_id[ep.name][int(c.live_id or 0)]
+                body.append(self.update_body(ep, c, live))
+            self.rest.write("PATCH", ep, body, [c.label for c in chunk])
+            for c in chunk:
+                live = self.state.by_id[ep.name][int(c.live_id or 0)]
+                for name, (_, new) in c.diff.items():
+                    live.data[name] = new
+            self.result.updated += len(chunk)
+            self._tick(f"update {ep.name}", len(chunk))
+
+
+def apply(
+    ds: Dataset,
+    rest: Rest,
+    state: LiveState,
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    batch: int = BATCH,
+) -> ApplyResult:
+    """Execute `plan` (computed on `state`) and converge; returns what was written."""
+    w = Writer(rest, state, progress, batch)
+    w.delete([c for c in plan.changes if c.action == "delete"])
+    for name in ds.endpoints:
+        ep = schema.REGISTRY[name]
+        templates = Templates(ds, state)
+        changes = endpoint_changes(ep, ds.objects[name], state, templates, deferred=False)
+        creates = [c for c in changes if c.action == "create"]
+        w.create(ep, creates)
+        w.update(ep, [c for c in changes if c.action == "update"])
+        if name == "dcim.devices" and creates:  # NetBox instantiated their templates: re-read
+            for comp in schema.ENDPOINTS:
+                if comp.template and comp.name in state.objects:
+                    refetch(rest, state, comp.name)
+    for name in ds.endpoints:  # deferred fields, now that every object exists
+        ep = schema.REGISTRY[name]
+        if not any(f.deferred for f in ep.fields):
+            continue
+        templates = Templates(ds, state)
+        changes = endpoint_changes(ep, ds.objects[name], state, templates, deferred=True)
+        w.update(ep, [c for c in changes if c.action == "update"])
+    log.info(
+        "applied: %d created, %d updated, %d deleted in %d requests",
+        w.result.created,
+        w.result.updated,
+        w.result.deleted,
+        w.result.requests,
+    )
+    return w.result
+
+
+def total_work(plan: Plan) -> int:
+    return len(plan.changes)
+
+
+__all__ = ["BATCH", "STOP_ENV", "ApplyResult", "apply", "freeze", "total_work"]

@@ -1,0 +1,411 @@
+"""Read and write the repo's NetBox dataset: one YAML file per endpoint (may be split in parts).
+
+File format: `{endpoint: dcim.sites, objects: [...]}`; file name `<app>.<endpoint>.yml` or
+`<app>.<endpoint>.<part>.yml`; objects use NetBox REST write field names, references by natural
+key (see `schema`). `dump_file` writes the canonical form (objects sorted by natural key, keys in
+schema order, `---` start, indented sequences) that `export` also writes, so a round trip is
+byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sharpeyes.errors import InputError, ValidationFailed
+from sharpeyes.sot import schema
+from sharpeyes.sot.schema import REQUIRED, Endpoint, Kind
+
+log = logging.getLogger(__name__)
+
+Frozen = Any  # hashable image of a repo-form value (tuples, strings, numbers, None)
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster on big files
+_DIGITS = re.compile(r"\d+")
+_FILE_RE = re.compile(r"^(?P<ep>[a-z]+\.[a-z0-9-]+)(?:\.(?P<part>[^/]+))?\.ya?ml$")
+
+
+def freeze(value: Any) -> Frozen:
+    """A hashable, order-insensitive-for-mappings image of a repo-form value."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def _sort_token(value: Frozen) -> str:
+    """Natural order: digit runs compare as numbers (cam0010 after cam0009, IP octets)."""
+    return _DIGITS.sub(lambda m: m.group().zfill(12), repr(value))
+
+
+def ref_form(target: str, value: Any) -> Any:
+    """Canonical repo form of a reference to `target`: scalar key, or mapping without nulls."""
+    ep = schema.REGISTRY.get(target)
+    if ep is None or not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for k in ep.key:
+        v = value.get(k)
+        if v is None:
+            continue
+        f = ep.field_map[k]
+        out[k] = ref_form(f.target, v) if f.kind is Kind.REF and f.target else v
+    for k, v in value.items():  # keep unknown parts so validation can name them
+        if k not in out and v is not None and k not in ep.key:
+            out[k] = v
+    return out
+
+
+def term_key(term: Mapping[str, Any]) -> tuple[str, Any]:
+    """(target endpoint, target key) of a cable termination in repo form."""
+    if "circuit" in term:
+        return "circuits.circuit-terminations", {
+            "circuit": ref_form("circuits.circuits", term["circuit"]),
+            "term_side": term.get("term_side"),
+        }
+    for name, (_, target) in schema.CABLE_TERMINATIONS.items():
+        if name in term:
+            return target, {"device": term.get("device"), "name": term[name]}
+    raise ValueError(f"unknown cable termination form {dict(term)!r}")
+
+
+def _terms_sorted(terms: list[Any]) -> list[Any]:
+    return sorted(terms, key=lambda t: _sort_token(freeze(t)))
+
+
+def key_of(ep: Endpoint, data: Mapping[str, Any]) -> Frozen:
+    """The natural key (hashable) of an object in repo form."""
+    if ep.name == "dcim.cables":
+        sides = sorted(
+            (
+                freeze(_terms_sorted(list(data.get("a_terminations") or []))),
+                freeze(_terms_sorted(list(data.get("b_terminations") or []))),
+            ),
+            key=_sort_token,
+        )
+        return tuple(sides)
+    if len(ep.key) == 1:
+        return freeze(data.get(ep.key[0]))
+    return freeze({k: data[k] for k in ep.key if data.get(k) is not None})
+
+
+def ref_key(target: str, value: Any) -> Frozen:
+    """Hashable key of a reference value (same image as `key_of` of the target object)."""
+    return freeze(ref_form(target, value))
+
+
+def display(value: Any) -> str:
+    """Short human form of a key or reference: leaves joined by ':'."""
+    if isinstance(value, Mapping):
+        return ":".join(display(v) for v in value.values() if v is not None)
+    if isinstance(value, list | tuple):
+        return ",".join(display(v) for v in value)
+    return str(value)
+
+
+def display_key(ep: Endpoint, data: Mapping[str, Any]) -> str:
+    if ep.name == "dcim.cables":
+        a = ",".join(display(t) for t in data.get("a_terminations") or [])
+        b = ",".join(display(t) for t in data.get("b_terminations") or [])
+        return f"{a} <> {b}"
+    return display({k: data.get(k) for k in ep.key})
+
+
+@dataclass
+class SotObject:
+    """One object of the dataset, in canonical repo form."""
+
+    endpoint: str
+    data: dict[str, Any]
+    source: Path | None = None
+    _key: Frozen = field(default=None, repr=False, compare=False)
+
+    @property
+    def spec(self) -> Endpoint:
+        return schema.REGISTRY[self.endpoint]
+
+    @property
+    def key(self) -> Frozen:
+        if self._key is None:
+            self._key = key_of(self.spec, self.data)
+        return self._key
+
+    @property
+    def label(self) -> str:
+        return display_key(self.spec, self.data)
+
+
+@dataclass
+class Dataset:
+    """Objects per endpoint (dependency order) and the files each endpoint came from."""
+
+    objects: dict[str, list[SotObject]] = field(default_factory=dict)
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+    @property
+    def endpoints(self) -> list[str]:
+        return sorted(self.objects, key=schema.ORDER.__getitem__)
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.objects.values())
+
+
+# -- normalisation -------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def canon_value(f: schema.Field, value: Any) -> Any:
+    """Canonical repo form of one field value."""
+    value = _plain(value)
+    if value is None:
+        return None
+    match f.kind:
+        case Kind.REF:
+            return ref_form(f.target or "", value)
+        case Kind.REFS if isinstance(value, list):
+            items = [ref_form(f.target or "", v) for v in value or []]
+            return sorted(items, key=lambda v: _sort_token(freeze(v)))
+        case Kind.SET if isinstance(value, list):
+            return sorted(value, key=str)
+        case Kind.TERMS if isinstance(value, list):
+            return _terms_sorted([dict(t) for t in value])
+        case _:
+            return value
+
+
+def generic_target(f: schema.Field, data: Mapping[str, Any]) -> str | None:
+    """Endpoint a GENERIC field of `data` points to (from its type field or the implied type)."""
+    otype = data.get(f.type_field or "") or f.implied_type
+    return f.types.get(otype) if isinstance(otype, str) else None
+
+
+def canon_object(ep: Endpoint, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Fields in schema order (unknown ones last, sorted), values canonical."""
+    out: dict[str, Any] = {}
+    for f in ep.fields:
+        if f.kind is Kind.GENERIC and f.type_field and f.type_field in data:
+            out[f.type_field] = data[f.type_field]
+        if f.name not in data:
+            continue
+        if f.kind is Kind.GENERIC:
+            value = _plain(data[f.name])
+            target = generic_target(f, data)
+            out[f.name] = ref_form(target, value) if target and value is not None else value
+        else:
+            out[f.name] = canon_value(f, data[f.name])
+    for k in sorted(set(data) - set(out)):
+        out[k] = _plain(data[k])
+    return out
+
+
+def default_of(f: schema.Field) -> Any:
+    return REQUIRED if f.default is REQUIRED else f.default
+
+
+def validate_object(ep: Endpoint, data: Mapping[str, Any], where: str) -> list[str]:
+    """Problems of one object: unknown fields, missing required fields, bad reference forms."""
+    problems: list[str] = []
+    fmap = ep.field_map
+    generic_types = {f.type_field for f in ep.fields if f.kind is Kind.GENERIC}
+    # a component created from a device-type template takes its required fields from it
+    template_fields = set(schema.REGISTRY[ep.template].field_map) if ep.template else set()
+    for k in data:
+        if k not in fmap and k not in generic_types:
+            problems.append(f"{where}: unknown field {k!r} for {ep.name}")
+    for f in ep.fields:
+        v = data.get(f.name)
+        if f.default is REQUIRED and v is None and f.name not in template_fields:
+            problems.append(f"{where}: missing required field {f.name!r}")
+        if v is None:
+            continue
+        if f.kind is Kind.REF and f.target in schema.REGISTRY:
+            problems += _check_ref(f.target, v, f"{where}: field {f.name!r}")
+        elif f.kind is Kind.REFS:
+            if not isinstance(v, list):
+                problems.append(f"{where}: field {f.name!r} must be a list")
+            else:
+                for item in v:
+                    problems += _check_ref(f.target or "", item, f"{where}: field {f.name!r}")
+        elif f.kind is Kind.TERMS:
+            if not isinstance(v, list) or not v:
+                problems.append(f"{where}: field {f.name!r} must be a non-empty list")
+            else:
+                for t in v:
+                    try:
+                        term_key(t)
+                    except (ValueError, TypeError):
+                        problems.append(f"{where}: field {f.name!r}: bad termination {t!r}")
+        elif f.kind is Kind.GENERIC:
+            target = generic_target(f, data)
+            if target is None:
+                problems.append(f"{where}: field {f.type_field!r} must be one of {sorted(f.types)}")
+            else:
+                problems += _check_ref(target, v, f"{where}: field {f.name!r}")
+        elif f.kind is Kind.CUSTOM and not isinstance(v, Mapping):
+            problems.append(f"{where}: field 'custom_fields' must be a mapping")
+    return problems
+
+
+def _check_ref(target: str, value: Any, where: str) -> list[str]:
+    ep = schema.REGISTRY.get(target)
+    if ep is None:
+        return []
+    if len(ep.key) == 1:
+        if isinstance(value, Mapping | list):
+            return [f"{where}: a {target} reference is its {ep.key[0]} (a scalar), got {value!r}"]
+        return []
+    if not isinstance(value, Mapping):
+        keys = ", ".join(ep.key)
+        return [f"{where}: a {target} reference is a mapping {{{keys}}}, got {value!r}"]
+    extra = set(value) - set(ep.key)
+    if extra:
+        return [f"{where}: unknown key(s) {sorted(extra)} in a {target} reference"]
+    return []
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def endpoint_of_file(path: Path) -> str | None:
+    """`dcim.devices` for `dcim.devices.yml` / `dcim.devices.qx-ps01.yml`, None if not ours."""
+    m = _FILE_RE.match(path.name)
+    return m.group("ep") if m else None
+
+
+def load_file(path: Path) -> tuple[str, list[SotObject]]:
+    """Load and validate one file; raises InputError/ValidationFailed naming file and object."""
+    ep_name = endpoint_of_file(path)
+    if ep_name is None or ep_name not in schema.REGISTRY:
+        raise InputError(
+            f"{path}: not a known endpoint file name",
+            hint="name files <app>.<endpoint>[.<part>].yml, endpoints as in sharpeyes.sot.schema",
+        )
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
+    except yaml.YAMLError as exc:
+        raise InputError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("objects", []), list):
+        raise InputError(f"{path}: expected a mapping {{endpoint: ..., objects: [...]}}")
+    if doc.get("endpoint") != ep_name:
+        raise InputError(
+            f"{path}: 'endpoint: {doc.get('endpoint')}' does not match the file name ({ep_name})"
+        )
+    ep = schema.REGISTRY[ep_name]
+    problems: list[str] = []
+    out: list[SotObject] = []
+    for i, raw in enumerate(doc.get("objects") or []):
+        where = f"{path}: object {i + 1}"
+        if not isinstance(raw, Mapping):
+            problems.append(f"{where}: not a mapping")
+            continue
+        data = canon_object(ep, raw)
+        where = f"{path}: {display_key(ep, data)}"
+        problems += validate_object(ep, data, where)
+        out.append(SotObject(ep_name, data, path))
+    if problems:
+        raise ValidationFailed(problems, what=str(path))
+    return ep_name, out
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """Endpoint files under `root` (recursively), sorted."""
+    return sorted(
+        p for p in root.rglob("*.y*ml") if p.is_file() and endpoint_of_file(p) is not None
+    )
+
+
+def load_dir(root: Path) -> Dataset:
+    """Load every endpoint file under `root`, merging split files; duplicate keys are errors."""
+    if not root.is_dir():
+        raise InputError(f"{root}: dataset directory not found")
+    ds = Dataset()
+    seen: dict[tuple[str, Frozen], Path | None] = {}
+    problems: list[str] = []
+    for path in dataset_files(root):
+        ep_name, objs = load_file(path)
+        ds.files.setdefault(ep_name, []).append(path)
+        bucket = ds.objects.setdefault(ep_name, [])
+        for obj in objs:
+            k = (ep_name, obj.key)
+            if k in seen:
+                first = seen[k]
+                problems.append(f"{path}: {obj.label}: duplicate {ep_name} key (first in {first})")
+                continue
+            seen[k] = path
+            bucket.append(obj)
+    if problems:
+        raise ValidationFailed(problems, what=str(root))
+    return ds
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, indented sequences (yamllint default), no aliases."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> Any:
+        return super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def sort_objects(ep: Endpoint, objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    canon = [canon_object(ep, o) for o in objects]
+    if ep.name == "dcim.cables":  # as written: A side first, then B
+        return sorted(
+            canon,
+            key=lambda o: _sort_token(
+                (freeze(o.get("a_terminations")), freeze(o.get("b_terminations")))
+            ),
+        )
+    return sorted(canon, key=lambda o: _sort_token(key_of(ep, o)))
+
+
+def dumps(endpoint: str, objects: Iterable[Mapping[str, Any]]) -> str:
+    """The canonical text of an endpoint file."""
+    ep = schema.REGISTRY[endpoint]
+    doc = {"endpoint": endpoint, "objects": sort_objects(ep, objects)}
+    return yaml.dump(
+        doc,
+        Dumper=_Dumper,
+        explicit_start=True,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=10_000,
+    )
+
+
+def dump_file(path: Path, endpoint: str, objects: Iterable[Mapping[str, Any]]) -> bool:
+    """Write `objects` canonically to `path`; returns True when the file content changed."""
+    text = dumps(endpoint, objects)
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True

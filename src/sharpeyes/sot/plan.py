@@ -1,0 +1,347 @@
+"""Diff the repo dataset against live NetBox: creates, updates (field level) and deletes.
+
+Semantics: a field absent from a repo object means its default (for device components created from
+a device-type template: the template's value); REQUIRED fields are compared only when stated.
+Deletes touch only live objects tagged `sharpeyes-managed`, of endpoints the dataset covers, never
+template-created components. Components a planned device will get from its device type are
+predicted, so repo entries for them show as updates, not creates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sharpeyes.errors import ValidationFailed
+from sharpeyes.sot import schema
+from sharpeyes.sot.dataset import (
+    Dataset,
+    Frozen,
+    SotObject,
+    display,
+    display_key,
+    freeze,
+    generic_target,
+    key_of,
+    ref_key,
+    term_key,
+)
+from sharpeyes.sot.live import LiveObject, LiveState
+from sharpeyes.sot.schema import REQUIRED, Endpoint, Field, Kind
+
+Action = Literal["create", "update", "delete"]
+_SYMBOL = {"create": "+", "update": "~", "delete": "-"}
+
+
+@dataclass
+class Change:
+    action: Action
+    endpoint: str
+    key: Frozen
+    label: str
+    data: dict[str, Any]  # desired repo form (create/update) or the live one (delete)
+    live_id: int | None = None
+    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field: (live, wanted)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"action": self.action, "endpoint": self.endpoint, "key": self.label}
+        if self.action == "create":
+            out["fields"] = self.data
+        elif self.action == "update":
+            out["id"] = self.live_id
+            out["changes"] = {k: {"from": a, "to": b} for k, (a, b) in self.diff.items()}
+        else:
+            out["id"] = self.live_id
+        return out
+
+
+@dataclass
+class Plan:
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.changes
+
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "delete": 0}
+        for c in self.changes:
+            out[c.action] += 1
+        return out
+
+    def summary(self) -> str:
+        n = self.counts()
+        if self.in_sync:
+            return "NetBox is in sync with the dataset: no changes."
+        return f"Plan: {n['create']} to create, {n['update']} to update, {n['delete']} to delete."
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "in_sync": self.in_sync,
+            "counts": self.counts(),
+            "changes": [c.as_json() for c in self.changes],
+        }
+
+
+# -- values --------------------------------------------------------------------------------------
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "null"
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def format_plan(plan: Plan) -> str:
+    lines: list[str] = []
+    current = None
+    for c in plan.changes:
+        if c.endpoint != current:
+            current = c.endpoint
+            lines.append(f"# {current}")
+        sym = _SYMBOL[c.action]
+        if c.action == "update":
+            parts = ", ".join(f"{k}: {fmt(a)} -> {fmt(b)}" for k, (a, b) in c.diff.items())
+            lines.append(f"{sym} {c.endpoint} {c.label}: {parts}")
+        else:
+            lines.append(f"{sym} {c.endpoint} {c.label}")
+    lines.append(plan.summary())
+    return "\n".join(lines)
+
+
+def same(f: Field, want: Any, have: Any) -> bool:
+    if f.kind is Kind.DECIMAL:
+        if want is None or have is None:
+            return want is None and have is None
+        return round(float(want), f.places or 0) == round(float(have), f.places or 0)
+    if f.kind is Kind.CUSTOM:
+        want = {k: v for k, v in (want or {}).items() if v is not None}
+        have = {k: v for k, v in (have or {}).items() if v is not None}
+    if f.kind in (Kind.REFS, Kind.SET):
+        return sorted(map(repr, map(freeze, want or []))) == sorted(
+            map(repr, map(freeze, have or []))
+        )
+    return bool(freeze(want) == freeze(have))
+
+
+def generic_value(f: Field, data: Mapping[str, Any]) -> Any:
+    """(type, target key) of a GENERIC field, for comparison and display."""
+    value = data.get(f.name)
+    if value is None:
+        return None
+    return {"type": data.get(f.type_field or "") or f.implied_type, "object": value}
+
+
+# -- templates -----------------------------------------------------------------------------------
+
+
+class Templates:
+    """Device-type component templates (desired overlay on live) and device -> device type."""
+
+    def __init__(self, ds: Dataset, state: LiveState) -> None:
+        self.by_type: dict[str, dict[Frozen, dict[Frozen, dict[str, Any]]]] = {}
+        for ep in schema.ENDPOINTS:
+            if not ep.name.endswith("-templates"):
+                continue
+            table: dict[Frozen, dict[Frozen, dict[str, Any]]] = {}
+            rows = [o.data for objs in state.objects.get(ep.name, {}).values() for o in objs]
+            if ep.name in ds.objects:
+                rows = [o.data for o in ds.objects[ep.name]]
+            for row in rows:
+                full = {f.name: row.get(f.name, f.default) for f in ep.fields}
+                table.setdefault(freeze(row.get("device_type")), {})[row.get("name")] = full
+            self.by_type[ep.name] = table
+        self.device_type: dict[Any, Frozen] = {}
+        for objs in state.objects.get("dcim.devices", {}).values():
+            for o in objs:
+                self.device_type[o.data.get("name")] = freeze(o.data.get("device_type"))
+        for d in ds.objects.get("dcim.devices", []):
+            self.device_type[d.data.get("name")] = freeze(d.data.get("device_type"))
+
+    def for_type(self, template_ep: str, device_type: Frozen) -> dict[Frozen, dict[str, Any]]:
+        return self.by_type.get(template_ep, {}).get(device_type, {})
+
+    def defaults(self, ep: Endpoint, data: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Template values a component starts with, or None when no template created it."""
+        if not ep.template:
+            return None
+        dtype = self.device_type.get(data.get("device"))
+        tmpl = self.for_type(ep.template, dtype).get(data.get("name"))
+        if tmpl is None:
+            return None
+        names = {f.name for f in ep.fields} - set(ep.key)
+        return {k: v for k, v in tmpl.items() if k in names and k not in ("device_type",)}
+
+
+def predicted(ep: Endpoint, device: str, tmpl: Mapping[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        f.name: (None if f.default is REQUIRED else f.default) for f in ep.fields
+    }
+    data.update({k: v for k, v in tmpl.items() if k in data})
+    data["device"] = device
+    return data
+
+
+# -- diff ----------------------------------------------------------------------------------------
+
+
+def wanted(f: Field, data: Mapping[str, Any], tmpl: Mapping[str, Any] | None) -> Any:
+    if f.name in data:
+        return data[f.name]
+    if tmpl is not None and f.name in tmpl:
+        return tmpl[f.name]
+    return f.default
+
+
+def full_form(ep: Endpoint, data: Mapping[str, Any], deferred: bool = True) -> dict[str, Any]:
+    """Every managed field of a repo object, defaults filled (what NetBox holds once created)."""
+    out: dict[str, Any] = {}
+    for f in ep.fields:
+        if f.kind is Kind.GENERIC and f.type_field in data:
+            out[f.type_field or ""] = data[f.type_field or ""]
+        v = None if (f.deferred and not deferred) else wanted(f, data, None)
+        out[f.name] = None if v is REQUIRED else v
+    return out
+
+
+def diff_object(
+    ep: Endpoint,
+    data: Mapping[str, Any],
+    live: Mapping[str, Any],
+    tmpl: Mapping[str, Any] | None,
+    deferred: bool | None = None,
+) -> dict[str, tuple[Any, Any]]:
+    """Changed fields: {name: (live value, wanted value)}. `deferred` filters deferred fields."""
+    out: dict[str, tuple[Any, Any]] = {}
+    for f in ep.fields:
+        if f.name in ep.key or f.kind is Kind.TERMS:
+            continue
+        if deferred is not None and f.deferred != deferred:
+            continue
+        want = wanted(f, data, tmpl)
+        if want is REQUIRED:
+            continue
+        if f.kind is Kind.GENERIC:
+            w, h = generic_value(f, data), generic_value(f, live)
+            if freeze(w) != freeze(h):
+                out[f.name] = (h, w)
+            continue
+        have = live.get(f.name)
+        if not same(f, want, have):
+            out[f.name] = (have, want)
+    return out
+
+
+def endpoint_changes(
+    ep: Endpoint,
+    objects: list[SotObject],
+    state: LiveState,
+    templates: Templates,
+    deferred: bool | None = None,
+) -> list[Change]:
+    """Creates and updates of one endpoint (no deletes)."""
+    out: list[Change] = []
+    for obj in objects:
+        live = state.get(ep.name, obj.key)
+        if live is None:
+            out.append(Change("create", ep.name, obj.key, obj.label, obj.data))
+            continue
+        tmpl = templates.defaults(ep, obj.data)
+        diff = diff_object(ep, obj.data, live.data, tmpl, deferred)
+        if diff:
+            out.append(Change("update", ep.name, obj.key, obj.label, obj.data, live.id, diff))
+    return out
+
+
+def deletes(
+    ep: Endpoint, objects: list[SotObject], state: LiveState, templates: Templates
+) -> list[Change]:
+    wanted_keys = {o.key for o in objects}
+    out: list[Change] = []
+    for key, lives in state.objects.get(ep.name, {}).items():
+        extra = lives if key not in wanted_keys else lives[1:]  # duplicates of a wanted key
+        for live in extra:
+            if live.id is None or not live.managed:
+                continue
+            if templates.defaults(ep, live.data) is not None:
+                continue  # a template-created component: never deleted
+            label = display_label(ep, live.data) + (" (duplicate)" if key in wanted_keys else "")
+            out.append(Change("delete", ep.name, key, label, live.data, live.id))
+    return out
+
+
+def display_label(ep: Endpoint, data: Mapping[str, Any]) -> str:
+    return display_key(ep, data)
+
+
+def add_predictions(ds: Dataset, state: LiveState, templates: Templates) -> None:
+    """Add the components planned devices will get from their device types (id None)."""
+    new_devices = [
+        d for d in ds.objects.get("dcim.devices", []) if state.get("dcim.devices", d.key) is None
+    ]
+    for ep in schema.ENDPOINTS:
+        if not ep.template:
+            continue
+        for d in new_devices:
+            dtype = freeze(d.data.get("device_type"))
+            for name, tmpl in templates.for_type(ep.template, dtype).items():
+                data = predicted(ep, d.data["name"], {**tmpl, "name": name})
+                if state.get(ep.name, key_of(ep, data)) is None:
+                    state.add(ep, LiveObject(None, data))
+
+
+def check_refs(ds: Dataset, state: LiveState) -> None:
+    """Every reference must name an object of the dataset or of live NetBox."""
+    keys: dict[str, set[Frozen]] = {n: {o.key for o in objs} for n, objs in ds.objects.items()}
+
+    def exists(target: str, value: Any) -> bool:
+        k = ref_key(target, value)
+        return k in keys.get(target, set()) or state.get(target, k) is not None
+
+    problems: list[str] = []
+    for name, objs in ds.objects.items():
+        ep = schema.REGISTRY[name]
+        for o in objs:
+            where = f"{o.source}: {o.label}"
+            for f in ep.fields:
+                v = o.data.get(f.name)
+                if v is None:
+                    continue
+                targets: list[tuple[str, Any]] = []
+                if f.kind is Kind.REF:
+                    targets = [(f.target or "", v)]
+                elif f.kind is Kind.REFS:
+                    targets = [(f.target or "", x) for x in v]
+                elif f.kind is Kind.GENERIC:
+                    t = generic_target(f, o.data)
+                    targets = [(t, v)] if t else []
+                elif f.kind is Kind.TERMS:
+                    targets = [term_key(t) for t in v]
+                for target, value in targets:
+                    if not exists(target, value):
+                        problems.append(
+                            f"{where}: field {f.name!r}: no {target} {display(value)!r} "
+                            "in the dataset or NetBox"
+                        )
+    if problems:
+        raise ValidationFailed(problems, what="dataset references")
+
+
+def compute(ds: Dataset, state: LiveState) -> Plan:
+    """The full plan: deletes (reverse dependency order) are listed per endpoint with the rest."""
+    templates = Templates(ds, state)
+    add_predictions(ds, state, templates)
+    check_refs(ds, state)
+    plan = Plan()
+    for name in ds.endpoints:
+        ep = schema.REGISTRY[name]
+        objs = ds.objects[name]
+        plan.changes += endpoint_changes(ep, objs, state, templates)
+        plan.changes += deletes(ep, objs, state, templates)
+    return plan

@@ -1,0 +1,598 @@
+"""`sharpeyes sot validate`: offline checks of the dataset (no NetBox needed).
+
+Every problem names the file, the object and the field, e.g.
+`netbox/estate/dcim.devices.yml: device qx-ps03-cam0042: custom_fields.gb28181_id: type code
+131 does not match role camera-dome (expected 132)`. All problems are collected; any problem
+raises DatasetInvalid (exit 1).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from sharpeyes.errors import DatasetInvalid
+from sharpeyes.ids import gb28181
+from sharpeyes.sot import dataset, schema, seedcounts
+from sharpeyes.sot import models as m
+from sharpeyes.sot.records import load_records
+from sharpeyes.sot.schema import Kind
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+
+NOUNS = {
+    "dcim.devices": "device",
+    "dcim.interfaces": "interface",
+    "dcim.interface-templates": "interface template",
+    "dcim.cables": "cable",
+    "dcim.sites": "site",
+    "dcim.locations": "location",
+    "dcim.inventory-items": "inventory item",
+    "ipam.ip-addresses": "ip",
+    "ipam.prefixes": "prefix",
+    "ipam.vlans": "vlan",
+    "circuits.circuits": "circuit",
+    "circuits.circuit-terminations": "circuit termination",
+    "extras.config-contexts": "config context",
+}
+
+
+@dataclass(frozen=True)
+class Item[M: BaseModel]:
+    file: str
+    label: str  # "device qx-ps01-cam0001"
+    model: M
+
+    def at(self, field_name: str, message: str) -> str:
+        return f"{self.file}: {self.label}: {field_name}: {message}"
+
+
+@dataclass
+class Loaded:
+    """Typed objects per endpoint, and the raw canonical data for generic checks."""
+
+    data_dir: Path
+    items: dict[str, list[Item[Any]]] = field(default_factory=dict)
+    raw: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # endpoint -> first file (for counts)
+
+    def of(self, endpoint: str, _model: type[M]) -> list[Item[M]]:
+        return self.items.get(endpoint, [])
+
+    def file_of(self, endpoint: str) -> str:
+        return self.files.get(endpoint, f"{self.data_dir.name}/estate/{endpoint}.yml")
+
+
+def _loc(err: Any) -> str:
+    return ".".join(str(p) for p in err["loc"]) or "(object)"
+
+
+def load(data_dir: Path) -> tuple[Loaded, list[str]]:
+    """Read the files; schema problems (sync field names, typed models) are returned."""
+    records, file_problems = load_records(data_dir)
+    problems = [f"{p.file}: {p.message}" for p in file_problems]
+    loaded = Loaded(data_dir)
+    for ep_name, recs in records.items():
+        ep = schema.REGISTRY.get(ep_name)
+        if ep is None:
+            problems.append(f"{recs[0].file}: unknown endpoint {ep_name!r}")
+            continue
+        model = m.MODELS.get(ep_name)
+        noun = NOUNS.get(ep_name, ep_name.split(".", 1)[1].rstrip("s"))
+        for rec in recs:
+            loaded.files.setdefault(ep_name, rec.file)
+            canon = dataset.canon_object(ep, rec.obj)
+            label = f"{noun} {dataset.display_key(ep, canon)}"
+            where = f"{rec.file}: {label}"
+            problems += dataset.validate_object(ep, canon, where)
+            loaded.raw.setdefault(ep_name, []).append((rec.file, label, canon))
+            if model is None:
+                continue
+            try:
+                typed = model.model_validate(canon)
+            except ValidationError as exc:
+                problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in exc.errors()]
+                continue
+            loaded.items.setdefault(ep_name, []).append(Item(rec.file, label, typed))
+    return loaded, problems
+
+
+# -- generic: unique keys and references -------------------------------------------------------
+
+
+def _object_type(endpoint: str) -> str:
+    app, name = endpoint.split(".", 1)
+    name = name.replace("-", "")
+    name = name[:-2] if name.endswith(("sses", "xes")) else name.removesuffix("s")
+    return f"{app}.{name}"
+
+
+def _template_interfaces(ld: Loaded) -> set[Any]:
+    """Keys of interfaces NetBox creates from device-type templates."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for t in ld.of("dcim.interface-templates", m.InterfaceTemplate):
+        by_type[t.model.device_type].append(t.model.name)
+    keys = set()
+    for d in ld.of("dcim.devices", m.Device):
+        for name in by_type.get(d.model.device_type, []):
+            keys.add(dataset.ref_key("dcim.interfaces", {"device": d.model.name, "name": name}))
+    return keys
+
+
+def check_keys_and_refs(ld: Loaded) -> list[str]:
+    problems: list[str] = []
+    keys: dict[str, set[Any]] = defaultdict(set)
+    for ep_name, rows in ld.raw.items():
+        ep = schema.REGISTRY[ep_name]
+        first: dict[Any, str] = {}
+        for file, label, data in rows:
+            k = dataset.key_of(ep, data)
+            if k in first:
+                problems.append(f"{file}: {label}: duplicate key (first in {first[k]})")
+            first.setdefault(k, file)
+            keys[ep_name].add(k)
+    keys["dcim.interfaces"] |= _template_interfaces(ld)
+    cf_types: dict[str, set[str]] = {}
+    for cf in ld.of("extras.custom-fields", m.CustomField):
+        cf_types[cf.model.name] = set(cf.model.object_types)
+
+    def missing(target: str, value: Any) -> bool:
+        return target in schema.REGISTRY and dataset.ref_key(target, value) not in keys[target]
+
+    for ep_name, rows in ld.raw.items():
+        ep = schema.REGISTRY[ep_name]
+        otype = _object_type(ep_name)
+        for file, label, data in rows:
+            at = f"{file}: {label}"
+            for f in ep.fields:
+                value = data.get(f.name)
+                if value is None:
+                    continue
+                if f.kind is Kind.REF and f.target and missing(f.target, value):
+                    problems.append(f"{at}: {f.name}: unknown {f.target} {dataset.display(value)}")
+                elif f.kind is Kind.REFS and f.target:
+                    for v in value:
+                        if missing(f.target, v):
+                            problems.append(
+                                f"{at}: {f.name}: unknown {f.target} {dataset.display(v)}"
+                            )
+                elif f.kind is Kind.GENERIC:
+                    target = dataset.generic_target(f, data)
+                    if target and missing(target, value):
+                        problems.append(
+                            f"{at}: {f.name}: unknown {target} {dataset.display(value)}"
+                        )
+                elif f.kind is Kind.TERMS:
+                    for t in value:
+                        target, tkey = dataset.term_key(t)
+                        if missing(target, tkey):
+                            problems.append(
+                                f"{at}: {f.name}: unknown {target} {dataset.display(tkey)}"
+                            )
+                elif f.kind is Kind.CUSTOM:
+                    for name in value:
+                        if name not in cf_types:
+                            problems.append(f"{at}: custom_fields.{name}: no such custom field")
+                        elif otype not in cf_types[name]:
+                            problems.append(
+                                f"{at}: custom_fields.{name}: custom field is not "
+                                f"defined for {otype}"
+                            )
+    return problems
+
+
+# -- estate rules ------------------------------------------------------------------------------
+
+
+def check_locations(ld: Loaded) -> list[str]:
+    problems = []
+    loc_site = {i.model.slug: i.model.site for i in ld.of("dcim.locations", m.Location)}
+    for d in ld.of("dcim.devices", m.Device):
+        loc = d.model.location
+        if loc and loc in loc_site and loc_site[loc] != d.model.site:
+            problems.append(
+                d.at(
+                    "location",
+                    f"location {loc} belongs to site {loc_site[loc]}, not {d.model.site}",
+                )
+            )
+    return problems
+
+
+def _id_type_expected(role: str) -> set[str] | None:
+    if role in seedcounts.CAMERA_ROLE_TYPES:
+        return {seedcounts.CAMERA_ROLE_TYPES[role]}
+    if role == seedcounts.SERVER_ROLE:
+        return set(seedcounts.SERVER_TYPES)
+    return None
+
+
+def check_gb_ids(ld: Loaded, division: str = "441803") -> list[str]:
+    problems = []
+    seen: dict[str, str] = {}
+    fld = "custom_fields.gb28181_id"
+    for d in ld.of("dcim.devices", m.Device):
+        raw = d.model.custom_fields.get("gb28181_id")
+        expected = _id_type_expected(d.model.role)
+        if raw in (None, ""):
+            if expected is not None:
+                problems.append(d.at(fld, f"missing (role {d.model.role} needs an id)"))
+            continue
+        try:
+            gid = gb28181.parse(raw)
+        except gb28181.GbIdError as exc:
+            problems.append(d.at(fld, exc.message))
+            continue
+        if gid.division != division:
+            problems.append(d.at(fld, f"centre code {gid.centre} is not in division {division}"))
+        if expected is not None and gid.type_code not in expected:
+            want = "/".join(sorted(expected))
+            problems.append(
+                d.at(
+                    fld,
+                    f"type code {gid.type_code} does not match role "
+                    f"{d.model.role} (expected {want})",
+                )
+            )
+        if gid.network not in gb28181.PRIVATE_NETWORK_FLAGS:
+            problems.append(
+                d.at(fld, f"network flag {gid.network} is not the video private network (0/1)")
+            )
+        if raw in seen:
+            problems.append(d.at(fld, f"{raw} duplicates the id of device {seen[raw]}"))
+        else:
+            seen[raw] = d.model.name
+    return problems
+
+
+def _device_sites(ld: Loaded) -> dict[str, str]:
+    return {d.model.name: d.model.site for d in ld.of("dcim.devices", m.Device)}
+
+
+def _vlan_group_sites(ld: Loaded) -> dict[str, str | None]:
+    return {
+        g.model.slug: g.model.scope if g.model.scope_type == "dcim.site" else None
+        for g in ld.of("ipam.vlan-groups", m.VlanGroup)
+    }
+
+
+def check_ips(ld: Loaded) -> list[str]:
+    problems: list[str] = []
+    prefixes: dict[str | None, list[m.Prefix]] = defaultdict(list)
+    for p in ld.of("ipam.prefixes", m.Prefix):
+        if p.model.status != "container":  # addresses live in the leaf prefixes
+            prefixes[p.model.vrf].append(p.model)
+    for plist in prefixes.values():
+        plist.sort(key=lambda p: p.prefix.prefixlen, reverse=True)
+    sites = _device_sites(ld)
+    seen: dict[tuple[str | None, ipaddress.IPv4Address], str] = {}
+    assigned: dict[str, set[str]] = defaultdict(set)
+    for ip in ld.of("ipam.ip-addresses", m.IpAddress):
+        addr, vrf = ip.model.address, ip.model.vrf
+        key = (vrf, addr.ip)
+        if key in seen:
+            problems.append(ip.at("address", f"{addr.ip} already used by {seen[key]} in VRF {vrf}"))
+        seen.setdefault(key, ip.label)
+        owner = next((p for p in prefixes.get(vrf, []) if addr.ip in p.prefix), None)
+        if owner is None:
+            problems.append(ip.at("address", f"{addr} is outside every prefix of VRF {vrf}"))
+            continue
+        if owner.prefix.prefixlen != addr.network.prefixlen:
+            problems.append(
+                ip.at(
+                    "address",
+                    f"mask /{addr.network.prefixlen} differs from its prefix {owner.prefix}",
+                )
+            )
+        if addr.ip in (owner.prefix.network_address, owner.prefix.broadcast_address):
+            problems.append(ip.at("address", f"{addr.ip} is not a host address of {owner.prefix}"))
+        obj = ip.model.assigned_object
+        if obj is not None:
+            assigned[obj.device].add(str(addr))
+            site = sites.get(obj.device)
+            if owner.scope_type == "dcim.site" and site and owner.scope != site:
+                problems.append(
+                    ip.at(
+                        "address",
+                        f"prefix {owner.prefix} belongs to site "
+                        f"{owner.scope}, device {obj.device} is at {site}",
+                    )
+                )
+    for d in ld.of("dcim.devices", m.Device):
+        p4 = d.model.primary_ip4
+        if p4 is not None and str(p4) not in assigned.get(d.model.name, set()):
+            problems.append(
+                d.at("primary_ip4", f"{p4} is not assigned to an interface of {d.model.name}")
+            )
+    return problems
+
+
+def check_vlans(ld: Loaded) -> list[str]:
+    problems = []
+    group_site = _vlan_group_sites(ld)
+    vlans = {(v.model.group, v.model.vid) for v in ld.of("ipam.vlans", m.Vlan)}
+    sites = _device_sites(ld)
+
+    def check(item: Item[Any], fld: str, ref: m.VlanRef, site: str | None) -> None:
+        if (ref.group, ref.vid) not in vlans:
+            problems.append(item.at(fld, f"VLAN {ref.vid} does not exist in group {ref.group}"))
+        elif site is not None and group_site.get(ref.group) not in (None, site):
+            problems.append(
+                item.at(
+                    fld,
+                    f"VLAN {ref.group}/{ref.vid} belongs to site "
+                    f"{group_site[ref.group]}, not {site}",
+                )
+            )
+
+    for i in ld.of("dcim.interfaces", m.Interface):
+        site = sites.get(i.model.device)
+        if i.model.untagged_vlan is not None:
+            check(i, "untagged_vlan", i.model.untagged_vlan, site)
+        for ref in i.model.tagged_vlans:
+            check(i, "tagged_vlans", ref, site)
+    for p in ld.of("ipam.prefixes", m.Prefix):
+        if p.model.vlan is not None:
+            check(
+                p,
+                "vlan",
+                p.model.vlan,
+                p.model.scope if p.model.scope_type == "dcim.site" else None,
+            )
+    return problems
+
+
+def check_cables(ld: Loaded) -> list[str]:
+    """Each interface / circuit termination is cabled at most once."""
+    problems = []
+    used: dict[tuple[str, ...], str] = {}
+    for c in ld.of("dcim.cables", m.Cable):
+        for side in ("a_terminations", "b_terminations"):
+            for t in getattr(c.model, side):
+                k = t.key()
+                if k in used:
+                    problems.append(c.at(side, f"{k[0]} {t} already cabled by {used[k]}"))
+                else:
+                    used[k] = c.label
+    return problems
+
+
+def check_poe(ld: Loaded) -> list[str]:
+    """Sum of attached cameras' draw per switch <= the switch's budget; PD ports on PSE ports."""
+    problems = []
+    dtypes = {t.model.slug: t.model for t in ld.of("dcim.device-types", m.DeviceType)}
+    devices = {d.model.name: d for d in ld.of("dcim.devices", m.Device)}
+    poe_mode = {
+        (t.model.device_type, t.model.name): t.model.poe_mode
+        for t in ld.of("dcim.interface-templates", m.InterfaceTemplate)
+    }
+
+    def cf(device: str, name: str) -> int | None:
+        dev = devices.get(device)
+        dt = dtypes.get(dev.model.device_type) if dev else None
+        value = dt.custom_fields.get(name) if dt else None
+        return int(value) if value is not None else None
+
+    load: Counter[str] = Counter()
+    ports: dict[str, list[str]] = defaultdict(list)
+    for c in ld.of("dcim.cables", m.Cable):
+        ends = [*c.model.a_terminations, *c.model.b_terminations]
+        ifaces = [t for t in ends if t.device is not None]
+        if len(ifaces) != 2:
+            continue
+        for pd, pse in (ifaces, ifaces[::-1]):
+            draw = cf(pd.device or "", "poe_draw_w")
+            budget = cf(pse.device or "", "poe_budget_w")
+            if draw is None or budget is None:
+                continue
+            sw = devices[pse.device or ""]
+            if poe_mode.get((sw.model.device_type, pse.interface or "")) != "pse":
+                problems.append(
+                    c.at(
+                        "b_terminations",
+                        f"camera {pd.device} draws {draw} W but {pse} is not a PoE (PSE) port",
+                    )
+                )
+            load[sw.model.name] += draw
+            ports[sw.model.name].append(pd.device or "")
+    for name, watts in sorted(load.items()):
+        budget = cf(name, "poe_budget_w") or 0
+        if watts > budget:
+            sw = devices[name]
+            problems.append(
+                sw.at(
+                    "PoE",
+                    f"attached cameras draw {watts} W, over the budget of "
+                    f"{budget} W (device type {sw.model.device_type}, "
+                    f"{len(ports[name])} cameras)",
+                )
+            )
+    return problems
+
+
+def _platform_context(ld: Loaded) -> Item[m.ConfigContext] | None:
+    for c in ld.of("extras.config-contexts", m.ConfigContext):
+        if seedcounts.SERVER_ROLE in c.model.roles and "sharpeyes_storage" in c.model.data:
+            return c
+    return None
+
+
+@dataclass(frozen=True)
+class StorageFigures:
+    capacity_tb: float  # usable, after RAID
+    demand_tb: float  # needed for the retention policy
+    ingest_tb_day: float
+    retention_days_at_full: float
+    max_fill: float
+
+
+def storage_figures(ld: Loaded) -> StorageFigures | None:
+    ctx = _platform_context(ld)
+    if ctx is None:
+        return None
+    data = ctx.model.data
+    st, video = data["sharpeyes_storage"], data.get("sharpeyes_video", {})
+    parity = int(st.get("raid_parity_disks", 2))
+    mbps = float(video.get("main_stream_mbps", 4))
+    days = video.get("retention_days", {})
+    servers = {
+        d.model.name
+        for d in ld.of("dcim.devices", m.Device)
+        if d.model.role == seedcounts.SERVER_ROLE
+    }
+    per_server: dict[str, list[int]] = defaultdict(list)
+    for inv in ld.of("dcim.inventory-items", m.InventoryItem):
+        if inv.model.device in servers and inv.model.role == seedcounts.DATA_DISK_ROLE:
+            per_server[inv.model.device].append(
+                int(inv.model.custom_fields.get("capacity_gb") or 0)
+            )
+    capacity_gb = sum(sum(sorted(d)[: max(len(d) - parity, 0)]) for d in per_server.values())
+    per_cam_tb_day = mbps * 86_400 / 8 / 1_000_000  # Mbit/s -> TB/day
+    cams = Counter(
+        d.model.role
+        for d in ld.of("dcim.devices", m.Device)
+        if d.model.role in seedcounts.CAMERA_ROLE_TYPES
+    )
+    n_check = cams.get("camera-checkpoint", 0)
+    n_video = sum(cams.values()) - n_check
+    demand = per_cam_tb_day * (
+        n_video * float(days.get("video", 30)) + n_check * float(days.get("checkpoint", 90))
+    )
+    ingest = per_cam_tb_day * sum(cams.values())
+    cap_tb = capacity_gb / 1000
+    return StorageFigures(
+        cap_tb, demand, ingest, cap_tb / ingest if ingest else 0.0, float(st.get("max_fill", 1.0))
+    )
+
+
+def check_storage(ld: Loaded) -> list[str]:
+    ctx = _platform_context(ld)
+    if ctx is None:
+        return [
+            f"{ld.file_of('extras.config-contexts')}: config context: roles: none for "
+            f"role {seedcounts.SERVER_ROLE} with sharpeyes_storage"
+        ]
+    fig = storage_figures(ld)
+    assert fig is not None
+    usable = fig.capacity_tb * fig.max_fill
+    if fig.demand_tb > usable:
+        return [
+            ctx.at(
+                "data.sharpeyes_video.retention_days",
+                f"retention needs {fig.demand_tb:.0f} TB but the servers hold "
+                f"{fig.capacity_tb:.0f} TB after RAID ({usable:.0f} TB at "
+                f"{fig.max_fill:.0%} fill; {fig.retention_days_at_full:.1f} days at "
+                f"{fig.ingest_tb_day:.1f} TB/day)",
+            )
+        ]
+    return []
+
+
+def check_counts(ld: Loaded) -> list[str]:
+    from sharpeyes.sot.summary import summarise  # noqa: PLC0415 - avoids an import cycle
+
+    s = summarise(ld)
+    expected = {
+        "sites": seedcounts.SITES,
+        "police_stations": seedcounts.POLICE_STATIONS,
+        "checkpoints": seedcounts.CHECKPOINTS,
+        "traffic_squadrons": seedcounts.TRAFFIC_SQUADRONS,
+        "points": seedcounts.POINTS,
+        "new_boxes": seedcounts.NEW_BOXES,
+        "lock_cores": seedcounts.LOCK_CORES,
+        "signs": seedcounts.SIGNS,
+        "cameras": seedcounts.CAMERAS,
+        "switches": seedcounts.SWITCHES,
+        "servers": seedcounts.SERVERS,
+        "data_disks": seedcounts.DATA_DISKS,
+        "circuits": seedcounts.CIRCUITS,
+        "splice_screens": seedcounts.SPLICE_SCREENS,
+    }
+    where = {
+        "sites": "dcim.sites",
+        "police_stations": "dcim.sites",
+        "checkpoints": "dcim.sites",
+        "traffic_squadrons": "dcim.sites",
+        "points": "dcim.locations",
+        "new_boxes": "dcim.locations",
+        "lock_cores": "dcim.locations",
+        "signs": "dcim.locations",
+        "data_disks": "dcim.inventory-items",
+        "circuits": "circuits.circuits",
+    }
+    problems = []
+    for key, want in expected.items():
+        got = s.counts[key]
+        if got != want:
+            ep = where.get(key, "dcim.devices")
+            problems.append(f"{ld.file_of(ep)}: count: {key}: {got}, the seed says {want}")
+    extra = {
+        **{
+            f"circuits of type {k}": (s.circuit_types.get(k, 0), v, "circuits.circuits")
+            for k, v in seedcounts.CIRCUIT_TYPES.items()
+        },
+        **{
+            f"inventory items of role {k}": (s.inventory_roles.get(k, 0), v, "dcim.inventory-items")
+            for k, v in seedcounts.BOARD_ROLES.items()
+        },
+        "devices of role video-matrix": (
+            s.device_roles.get(seedcounts.MATRIX_ROLE, 0),
+            seedcounts.MATRICES,
+            "dcim.devices",
+        ),
+    }
+    for what, (got, want, ep) in extra.items():
+        if got != want:
+            problems.append(f"{ld.file_of(ep)}: count: {what}: {got}, the seed says {want}")
+    return problems
+
+
+CHECKS: tuple[Callable[[Loaded], list[str]], ...] = (
+    check_keys_and_refs,
+    check_locations,
+    check_gb_ids,
+    check_ips,
+    check_vlans,
+    check_cables,
+    check_poe,
+    check_storage,
+    check_counts,
+)
+
+
+def iter_problems(data_dir: Path) -> Iterator[str]:
+    ld, problems = load(data_dir)
+    yield from problems
+    for check in CHECKS:
+        yield from check(ld)
+
+
+def validate(data_dir: Path, *, against_spec: bool = False) -> Loaded:
+    """Run every check; raise DatasetInvalid listing all problems. Returns the loaded data."""
+    if not data_dir.is_dir():
+        raise DatasetInvalid([f"{data_dir}: dataset directory not found"], what=str(data_dir))
+    ld, problems = load(data_dir)
+    for check in CHECKS:
+        problems += check(ld)
+    if against_spec:
+        from sharpeyes.sot import generate  # noqa: PLC0415 - optional, heavier import
+        from sharpeyes.sot.spec import load_spec  # noqa: PLC0415
+
+        spec_path = generate.default_spec(data_dir)
+        if spec_path.is_file():
+            files = generate.generate(load_spec(spec_path))
+            problems += generate.drift(data_dir, files)
+        else:
+            problems.append(f"{spec_path}: no spec to compare against")
+    if problems:
+        raise DatasetInvalid(problems, what=f"dataset {data_dir}")
+    return ld

@@ -1,0 +1,55 @@
+"""Real Docker: systemd containers boot, and an unreachable DOCKER_HOST is never auto-started."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sharpeyes.errors import DependencyUnavailable, SharpeyesError
+from sharpeyes.lab import dockerd, hosts
+
+pytestmark = pytest.mark.integration
+
+NAMES = ["sharpeyes-itest-h1", "sharpeyes-itest-h2"]
+
+
+@pytest.fixture
+def two_hosts() -> Iterator[list[str]]:
+    try:
+        lines = hosts.up(NAMES)
+    except SharpeyesError as exc:  # a missing lab service fails the tier, never skips
+        pytest.fail(f"lab hosts could not come up: {exc.message} ({exc.hint or 'no hint'})")
+    try:
+        yield lines
+    finally:
+        hosts.down(NAMES)
+
+
+def test_hosts_boot_systemd(two_hosts: list[str]) -> None:
+    assert not any(": systemd " in line for line in two_hosts), two_hosts
+    client = dockerd.try_client()
+    assert client is not None
+    for name in NAMES:
+        container = client.containers.get(name)
+        assert container.labels["sharpeyes.lab"] == "host"
+        assert hosts.exec_text(container, ["cat", "/proc/1/comm"]) == (0, "systemd")
+        assert hosts.exec_text(container, ["systemctl", "is-system-running"]) == (0, "running")
+        assert hosts.exec_text(container, ["systemctl", "--failed", "--no-legend"]) == (0, "")
+        assert hosts.exec_text(container, ["hostname"]) == (0, name)
+    # idempotent: the second call starts nothing
+    assert hosts.up(NAMES) == ["2 hosts already running"]
+    listed = {h["name"]: h for h in hosts.status()["hosts"]}
+    assert all(listed[n]["running"] for n in NAMES)
+
+
+def test_explicit_unreachable_docker_host_is_not_started(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = sorted(dockerd._running_dockerd_pids())
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/sharpeyes/docker.sock")
+    with pytest.raises(DependencyUnavailable, match="DOCKER_HOST"):
+        hosts.up(NAMES)
+    assert sorted(dockerd._running_dockerd_pids()) == before
+    assert hosts.status() == {"docker": False, "hosts": []}
+    assert hosts.down(NAMES) == ["docker not running: no host containers"]

@@ -1,0 +1,64 @@
+"""`sot summary`: the seed's quantities and the camera prefixes per site."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from sharpeyes.paths import netbox_data_dir
+from sharpeyes.sot.summary import KEYS, summary
+
+SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
+EXPECTED = {
+    "sites": 26,
+    "police_stations": 17,
+    "checkpoints": 3,
+    "traffic_squadrons": 5,
+    "points": 479,
+    "new_boxes": 203,
+    "lock_cores": 276,
+    "signs": 368,
+    "cameras": 1134,
+    "switches": 80,
+    "servers": 10,
+    "data_disks": 150,
+    "circuits": 236,
+    "splice_screens": 99,
+}
+
+
+def test_json_keys_and_values() -> None:
+    proc = subprocess.run(
+        [SHARPEYES, "sot", "summary", "--json"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert list(doc) == [*KEYS, "stations"]
+    assert {k: doc[k] for k in KEYS} == EXPECTED
+
+
+def test_stations_list_every_site_with_cameras() -> None:
+    stations = summary(netbox_data_dir()).stations
+    assert len(stations) == 25
+    assert [s["slug"] for s in stations] == sorted(s["slug"] for s in stations)
+    ps01 = next(s for s in stations if s["slug"] == "qx-ps01")
+    assert ps01 == {"name": "太和派出所", "slug": "qx-ps01", "camera_prefixes": ["10.44.8.0/24"]}
+    assert "qx-dc" not in {s["slug"] for s in stations}
+    nets = [ipaddress.ip_network(p) for s in stations for p in s["camera_prefixes"]]
+    assert len(set(nets)) == len(nets) == 25
+
+
+def test_table_output() -> None:
+    proc = subprocess.run(
+        [SHARPEYES, "sot", "summary"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "200", "PATH": ""},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "cameras" in proc.stdout and "1134" in proc.stdout
+    assert "qx-ps17" in proc.stdout
