@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sharpeyes.errors import DependencyUnavailable, SharpeyesError
+from sharpeyes.errors import DependencyUnavailable, LabError, SharpeyesError
 from sharpeyes.lab import dockerd, hosts
 
 pytestmark = pytest.mark.integration
@@ -53,3 +53,17 @@ def test_explicit_unreachable_docker_host_is_not_started(
     assert sorted(dockerd._running_dockerd_pids()) == before
     assert hosts.status() == {"docker": False, "hosts": []}
     assert hosts.down(NAMES) == ["docker not running: no host containers"]
+
+
+def test_name_clash_fails_and_rolls_back(two_hosts: list[str]) -> None:
+    client = dockerd.try_client()
+    assert client is not None
+    clash = client.containers.create("sharpeyes/systemd:debian12", name="sharpeyes-itest-clash")
+    try:
+        with pytest.raises(LabError, match="sharpeyes-itest-clash exists but is not a lab host"):
+            hosts.up(["sharpeyes-itest-new", "sharpeyes-itest-clash"])
+        names = {c.name for c in client.containers.list(all=True)}
+        assert "sharpeyes-itest-new" not in names  # created by the failed call, then removed
+        assert set(NAMES) <= names  # what ran before is untouched
+    finally:
+        clash.remove(force=True)

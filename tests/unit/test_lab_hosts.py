@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sharpeyes.errors import LabError
-from sharpeyes.lab import hosts, images
+from sharpeyes.errors import DependencyUnavailable, LabError
+from sharpeyes.lab import dockerd, hosts, images
 from sharpeyes.lab.recipes import RECIPES
 
 
@@ -94,3 +94,11 @@ def test_run_options_are_the_unprivileged_systemd_set() -> None:
     assert opts["stop_signal"] == "SIGRTMIN+3"
     assert opts["hostname"] == opts["name"] == "qxdc-vc01"
     assert opts["labels"]["sharpeyes.lab"] == "host"
+
+
+def test_no_dockerd_binary_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(DependencyUnavailable, match="no dockerd binary") as info:
+        dockerd._start_daemon()
+    assert info.value.hint == "apt-get install docker.io"
+    assert info.value.exit_code == 4

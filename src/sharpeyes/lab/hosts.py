@@ -125,8 +125,8 @@ def up(names: list[str] | None = None, distro: str | None = None) -> list[str]:
     lines: list[str] = []
     try:
         for d in sorted({distro_for(n, distro) for n in wanted}):
-            line, _ = images.ensure_image(client, d)
-            if "built" in line:
+            line, timings = images.ensure_image(client, d)
+            if timings:  # built or imported now, not already up to date
                 lines.append(line)
         already = 0
         to_wait: list[Container] = []
@@ -149,6 +149,9 @@ def up(names: list[str] | None = None, distro: str | None = None) -> list[str]:
             to_wait.append(container)
         with ThreadPoolExecutor(max_workers=max(1, len(to_wait))) as pool:
             states = list(pool.map(_wait_booted, to_wait))
+    except DockerException as exc:
+        _rollback(created, started_daemon)
+        raise LabError(f"docker refused a lab host: {exc}", hint="see `docker ps -a`") from exc
     except BaseException:
         _rollback(created, started_daemon)
         raise
