@@ -92,6 +92,17 @@ def test_new_state_token_is_well_formed() -> None:
     assert state["started"] == {"postgres": False, "redis_pid": None, "gunicorn_pid": None}
 
 
+def test_each_state_directory_gets_its_own_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SHARPEYES_STATE_DIR", raising=False)
+    assert netbox.database_name() == "sharpeyes_netbox"
+    monkeypatch.setenv("SHARPEYES_STATE_DIR", str(tmp_path))
+    scratch = netbox.database_name()
+    assert scratch.startswith("sharpeyes_netbox_") and len(scratch) == len("sharpeyes_netbox_") + 8
+    assert netbox._new_state()["db"]["name"] == scratch
+
+
 def test_port_in_use_sees_a_bound_socket() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

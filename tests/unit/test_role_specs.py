@@ -63,7 +63,7 @@ def test_vars_are_internal(role: Path) -> None:
     prefix = f"__{role.name}_"
     for path in sorted((role / "vars").glob("*.yml")):
         bad = [key for key in (_yaml(path) or {}) if not key.startswith(prefix)]
-        assert not bad, f"{path.relative_to(ROLES_DIR)}: {bad} must start with {prefix}"
+        assert not bad, f"{role.name}/vars/{path.name}: {bad} must start with {prefix}"
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda path: path.name)

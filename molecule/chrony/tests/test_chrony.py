@@ -101,7 +101,8 @@ def test_downstream_follows_the_upstream_server(synced):
     if _is_upstream(synced):
         pytest.skip("upstream server")
     upstream_ip = synced.check_output("getent ahostsv4 %s", UPSTREAM).split()[0]
-    sources = [line.split(",") for line in synced.check_output("chronyc -n -c sources").splitlines()]
+    output = synced.check_output("chronyc -n -c sources")
+    sources = [line.split(",") for line in output.splitlines()]
     selected = [src for src in sources if src[1] == "*"]
     assert [src[2] for src in selected] == [upstream_ip], sources
     fields = _tracking(synced)

@@ -62,7 +62,9 @@ def _root(
 def main() -> None:
     """Entry point: run the app, turning library errors into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SharpeyesError as exc:
         if os.environ.get("SHARPEYES_DEBUG"):
             raise

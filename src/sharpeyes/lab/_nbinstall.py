@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 NETBOX_VERSION = "4.7.3"
 GUNICORN_SPEC = "gunicorn>=23,<27"
 MIN_PYTHON = (3, 12)
+MARKER = ".sharpeyes-netbox"
 # Characters of generated secrets: no quotes, backslashes or `$`, safe in any config syntax.
 SECRET_CHARSET = string.ascii_letters + string.digits + "!#%()*+,-./:;<=>?@[]^_{|}~"
 
@@ -111,26 +112,61 @@ def wheelhouse(cache: Path, python: str) -> Path:
 
 
 def venv_ready(venv: Path) -> bool:
-    marker = venv / ".sharpeyes-netbox"
+    marker = venv / MARKER
     return marker.is_file() and marker.read_text().strip() == NETBOX_VERSION
 
 
-def ensure_venv(venv: Path, cache: Path) -> bool:
-    """Create the NetBox venv from the wheelhouse (offline); True when it had to be built."""
-    if venv_ready(venv) and (venv / "bin" / "netbox").is_file():
-        return False
+def venv_template(cache: Path) -> Path:
+    """A complete NetBox venv in the cache, built once from the wheelhouse; lab venvs copy it.
+
+    Its console scripts carry the build directory in their shebangs, so the lab always runs
+    `venv/bin/python -m netbox|gunicorn`, which works wherever the copy lives.
+    """
     python = find_python()
+    target = cache / "netbox" / f"venv-{NETBOX_VERSION}-{python_tag(python)}"
+    if venv_ready(target):
+        return target
     wheels = wheelhouse(cache, python)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    log.info(
+        "building the NetBox %s venv template %s with %s (once)", NETBOX_VERSION, target, python
+    )
+    try:
+        _proc.run([python, "-m", "venv", str(tmp)], what="creating the NetBox venv", timeout=300)
+        _proc.run(
+            [str(tmp / "bin" / "python"), "-m", "pip", "install", "--quiet",
+             "--disable-pip-version-check", "--no-index", "--find-links", str(wheels),
+             *requirements()],
+            what="installing NetBox into its venv",
+        )  # fmt: skip
+        (tmp / MARKER).write_text(NETBOX_VERSION + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def ensure_venv(venv: Path, cache: Path) -> bool:
+    """Give the lab its own NetBox venv, a copy of the cached template (hard links when the
+    cache is on the same file system: ~1 s); True when it had to be created."""
+    if venv_ready(venv) and (venv / "bin" / "python").exists():
+        return False
+    template = venv_template(cache)
     shutil.rmtree(venv, ignore_errors=True)
-    log.info("creating the NetBox venv %s with %s", venv, python)
-    _proc.run([python, "-m", "venv", str(venv)], what="creating the NetBox venv", timeout=300)
-    _proc.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-         "--disable-pip-version-check", "--no-index", "--find-links", str(wheels),
-         *requirements()],
-        what="installing NetBox into its venv",
-    )  # fmt: skip
-    (venv / ".sharpeyes-netbox").write_text(NETBOX_VERSION + "\n")
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    tmp = venv.with_name(f".{venv.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        try:
+            _proc.run(["cp", "-al", str(template), str(tmp)], what="linking the NetBox venv")
+        except LabError:  # another file system: a real copy
+            shutil.rmtree(tmp, ignore_errors=True)
+            _proc.run(["cp", "-a", str(template), str(tmp)], what="copying the NetBox venv")
+        tmp.rename(venv)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return True
 
 

@@ -120,8 +120,10 @@ def reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
-def terminate(pid: int, *, timeout: float = 20, group: bool = True) -> bool:
-    """SIGTERM the process (its whole session group when `group`), SIGKILL after timeout.
+def terminate(
+    pid: int, *, timeout: float = 20, group: bool = True, sig: signal.Signals = signal.SIGTERM
+) -> bool:
+    """Send `sig` (its whole session group when `group`), SIGKILL the group after timeout.
 
     Returns True when something was running.
     """
@@ -129,22 +131,23 @@ def terminate(pid: int, *, timeout: float = 20, group: bool = True) -> bool:
         reap(pid)
         return False
 
-    def send(sig: signal.Signals) -> None:
+    def send(signum: signal.Signals, to_group: bool) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            if group:
-                os.killpg(pid, sig)
+            if to_group:
+                os.killpg(pid, signum)
             else:
-                os.kill(pid, sig)
+                os.kill(pid, signum)
 
-    send(signal.SIGTERM)
+    send(sig, group)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         reap(pid)
         if not pid_alive(pid):
             return True
         time.sleep(0.2)
-    log.warning("pid %d ignored SIGTERM for %.0f s; sending SIGKILL", pid, timeout)
-    send(signal.SIGKILL)
+    log.info("pid %d still running %.0f s after %s; sending SIGKILL", pid, timeout, sig.name)
+    send(signal.SIGKILL, True)  # the daemons we start lead their own process group
+    send(signal.SIGKILL, False)
     reap(pid)
     return True
 

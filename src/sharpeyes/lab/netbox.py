@@ -2,18 +2,26 @@
 
 `up` is idempotent and records in `.lab/netbox/lab.json` (git-ignored, mode 0600) the generated
 secrets, the API token and what it started (gunicorn, and redis/PostgreSQL when they were not
-already running), so `down` stops only that. The migrated empty database is cached as a
-`pg_dump` per NetBox version (`cache_dir()/netbox/`): the first `up` migrates (~5 min), later
-ones restore the dump in seconds; `reset` restores it to give tests a freshly emptied NetBox.
-"""
+already running), so `down` stops only that. up/down/reset hold `.lab/netbox/lab.lock`.
+
+Caches (`cache_dir()/netbox/`, keyed by NetBox version): a wheelhouse and a venv template (lab
+venvs are hard-linked copies), and a `pg_dump` of the migrated empty database: the first `up`
+migrates (~6 min), later ones restore the dump. The dump plus this lab's superuser and token
+form a seed database (`<db>_seed`); the served database is a template copy of it, which makes
+`reset` (a freshly emptied NetBox for tests) take a few seconds."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import logging
 import os
+import signal
 import string
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +41,7 @@ ADMIN_USER = "admin"
 DB_NAME = "sharpeyes_netbox"
 GUNICORN_WORKERS = 3
 START_TIMEOUT = 180.0
+LOCK_TIMEOUT = 900.0  # a cold `up` migrates for several minutes
 UP_HINT = "run: sharpeyes lab up netbox"
 # Read by the generated configuration.py: management commands aimed at the seed database.
 DB_OVERRIDE_VAR = "SHARPEYES_NETBOX_DB_NAME"
@@ -79,6 +88,29 @@ def _env_port(name: str, default: int) -> int:
     return int(raw)
 
 
+@contextlib.contextmanager
+def _locked(timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Serialise up/down/reset across processes (other sessions reset the lab concurrently)."""
+    lab_dir().mkdir(parents=True, exist_ok=True)
+    with (lab_dir() / "lab.lock").open("a") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LabError(
+                        f"another sharpeyes process holds {lab_dir() / 'lab.lock'} "
+                        f"for more than {timeout:.0f} s"
+                    ) from None
+                time.sleep(0.5)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _load_state() -> dict[str, Any] | None:
     try:
         data: dict[str, Any] = json.loads(state_path().read_text(encoding="utf-8"))
@@ -93,13 +125,21 @@ def _save_state(state: dict[str, Any]) -> None:
     _nbinstall.write_if_changed(state_path(), json.dumps(state, indent=2, sort_keys=True) + "\n")
 
 
+def database_name() -> str:
+    """`sharpeyes_netbox` for the repo's lab; another state directory gets its own database."""
+    if paths.state_dir() == paths.repo_root() / ".lab":
+        return DB_NAME
+    return f"{DB_NAME}_{hashlib.sha256(str(paths.state_dir()).encode()).hexdigest()[:8]}"
+
+
 def _new_state() -> dict[str, Any]:
     alnum = string.ascii_letters + string.digits
+    name = database_name()
     return {
         "netbox_version": _nbinstall.NETBOX_VERSION,
         "secret_key": _nbinstall.random_secret(60),
         "pepper": _nbinstall.random_secret(64),
-        "db": {"name": DB_NAME, "role": DB_NAME, "password": _nbinstall.random_secret(32, alnum)},
+        "db": {"name": name, "role": name, "password": _nbinstall.random_secret(32, alnum)},
         "admin": {"user": ADMIN_USER, "password": _nbinstall.random_secret(24, alnum)},
         "token_key": _nbinstall.random_secret(12, alnum),
         "token_secret": _nbinstall.random_secret(40, alnum),
@@ -167,7 +207,8 @@ def _manage(
     env = _netbox_env(extra_env)
     if db_name:
         env[DB_OVERRIDE_VAR] = db_name
-    proc = _proc.run([str(_venv() / "bin" / "netbox"), *args], what=what, env=env, timeout=1800)
+    argv = [str(_venv() / "bin" / "python"), "-m", "netbox", *args]
+    proc = _proc.run(argv, what=what, env=env, timeout=1800)
     return proc.stdout
 
 
@@ -189,7 +230,7 @@ def _ensure_seed(state: dict[str, Any], db: _postgres.Database) -> str | None:
     `migrate` run and dumped into the cache), then the superuser and token added.
     Returns what was done, None when the seed was already there."""
     seed = _seed(db)
-    if _postgres.database_comment(seed) == _seed_marker(state):
+    if _postgres.database_comment(seed) == _seed_marker(state) and _has_lab_token(state, seed):
         return None
     _postgres.recreate_database(seed)
     dump = dump_path()
@@ -202,8 +243,28 @@ def _ensure_seed(state: dict[str, Any], db: _postgres.Database) -> str | None:
         _postgres.dump(seed, dump)
         how = f"migrated the database and cached it as {dump}"
     _ensure_admin(state, db_name=seed.name)
+    if not _has_lab_token(state, seed):
+        raise LabError(f"the lab API token is missing from {seed.name} after creating it")
     _postgres.set_database_comment(seed, _seed_marker(state))
     return how
+
+
+def _has_lab_token(state: dict[str, Any], db: _postgres.Database) -> bool:
+    """True when db holds this lab's token row (cheap SQL; the seed must never lack it)."""
+    key = state["token_key"]
+    if not key.isalnum():
+        return False
+    found = _postgres.admin_sql(
+        "SELECT to_regclass('public.users_token') IS NOT NULL;", database=db.name
+    )
+    if found != "t":
+        return False
+    return (
+        _postgres.admin_sql(
+            f"SELECT count(*) FROM users_token WHERE key = '{key}';", database=db.name
+        )
+        == "1"
+    )
 
 
 def _clone_seed(state: dict[str, Any], db: _postgres.Database) -> None:
@@ -266,12 +327,19 @@ def _gunicorn_log() -> Path:
     return lab_dir() / "gunicorn.log"
 
 
+def _stop_gunicorn(pid: int) -> bool:
+    """SIGTERM master and workers, SIGKILL after 4 s (workers linger at exit for the whole
+    graceful timeout; the data is safe in PostgreSQL). True when it was running."""
+    return _proc.terminate(pid, sig=signal.SIGTERM, group=True, timeout=4)
+
+
 def _start_gunicorn(port: int) -> int:
     argv = [
-        str(_venv() / "bin" / "gunicorn"),
+        str(_venv() / "bin" / "python"), "-m", "gunicorn",
         "--bind", f"{HOST}:{port}",
         "--workers", str(GUNICORN_WORKERS),
         "--timeout", "300",
+        "--graceful-timeout", "10",
         "--preload",  # import NetBox once, then fork: ~10 s start instead of ~26 s
         "--no-control-socket",
         "--chdir", str(_root() / "conf"),
@@ -307,6 +375,30 @@ def _wait_ready(pid: int, url: str, token: str) -> int:
 
 def up() -> list[str]:
     """Bring the lab NetBox up (idempotent); on failure stop what this call started, then raise."""
+    with _locked():
+        return _up()
+
+
+def _serving(state: dict[str, Any], url: str) -> bool:
+    """Our running NetBox accepts the lab token; a rejected token (e.g. the database was replaced
+    behind our back) is repaired by re-creating the superuser and token."""
+    token = _token(state)
+    codes: list[int | None] = []
+
+    def answered() -> bool:
+        codes.append(_probe(url, token))
+        return codes[-1] in (200, 401, 403)
+
+    if not _proc.wait_until(answered, timeout=20, interval=2):
+        return False
+    if codes[-1] != 200:
+        log.info("the running NetBox rejects the lab token; re-creating the superuser and token")
+        _ensure_admin(state)
+        return _probe(url, token) == 200
+    return True
+
+
+def _up() -> list[str]:
     t0 = time.monotonic()
     port = configured_port()
     redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
@@ -314,11 +406,11 @@ def up() -> list[str]:
     state = _load_state()
     if state is not None:
         gpid = state["started"].get("gunicorn_pid")
-        if _is_our_gunicorn(gpid, port) and _probe(url, _token(state)) == 200:
+        if _is_our_gunicorn(gpid, port) and _serving(state, url):
             return [f"NetBox {state['netbox_version']} already running at {url}"]
         if _is_our_gunicorn(gpid):
             log.info("restarting the lab gunicorn (pid %s): unhealthy or on another port", gpid)
-            _proc.terminate(gpid)
+            _stop_gunicorn(gpid)
             state["started"]["gunicorn_pid"] = None
             _save_state(state)
     if _proc.port_in_use(port, HOST):
@@ -392,7 +484,7 @@ def _bring_up(
 def _rollback(state: dict[str, Any], started: dict[str, Any]) -> None:
     """Stop what one `up` call started (newest first) and forget it in the state file."""
     if started.get("gunicorn_pid"):
-        _proc.terminate(started["gunicorn_pid"])
+        _stop_gunicorn(started["gunicorn_pid"])
         state["started"]["gunicorn_pid"] = None
     if started.get("redis_pid"):
         _redis.stop(started["redis_pid"])
@@ -408,13 +500,20 @@ def _rollback(state: dict[str, Any], started: dict[str, Any]) -> None:
 
 def down() -> list[str]:
     """Stop only what `up` started: gunicorn, and redis/PostgreSQL if `up` had started them."""
+    if not state_path().is_file():
+        return ["netbox: nothing to stop (the lab NetBox was never brought up)"]
+    with _locked():
+        return _down()
+
+
+def _down() -> list[str]:
     state = _load_state()
     if state is None:
         return ["netbox: nothing to stop (the lab NetBox was never brought up)"]
     lines: list[str] = []
     started = state["started"]
     gpid = started.get("gunicorn_pid")
-    if _is_our_gunicorn(gpid) and _proc.terminate(gpid):
+    if _is_our_gunicorn(gpid) and _stop_gunicorn(gpid):
         lines.append(f"stopped NetBox gunicorn (pid {gpid})")
     started["gunicorn_pid"] = None
     rpid = started.get("redis_pid")
@@ -460,7 +559,13 @@ def credentials() -> Credentials:
 
 
 def reset() -> list[str]:
-    """Empty the lab NetBox: restore the cached migrated dump, re-create the superuser and token."""
+    """Empty the lab NetBox: a copy of the seed database (the cached migrated dump restored, plus
+    this lab's superuser and token), then the cache flushed. ~1 s once the seed exists."""
+    with _locked():
+        return _reset()
+
+
+def _reset() -> list[str]:
     t0 = time.monotonic()
     state = _load_state()
     if state is None or not dump_path().is_file() or not _venv().is_dir():
@@ -471,6 +576,7 @@ def reset() -> list[str]:
         )
     redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
     db = _database(state, _postgres.cluster_port())
+    _write_config(state, db, redis_port)
     _ensure_seed(state, db)
     _clone_seed(state, db)
     if _redis.answers(redis_port):

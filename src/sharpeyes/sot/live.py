@@ -9,6 +9,7 @@ like.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PAGE = 1000
 READ_WORKERS = 3
+WRITE_TIMEOUT = 900.0  # a bulk POST of devices instantiates their components: minutes at worst
 
 
 class Rest:
@@ -72,8 +74,9 @@ class Rest:
     ) -> list[dict[str, Any]]:
         """One bulk write; raises TargetFailed naming endpoint, object key and NetBox's body."""
         self.writes += 1
-        params = {"fields": "id"} if method != "DELETE" else None
-        resp = self._send(method, self._url(ep), json=body, params=params)
+        t0 = time.monotonic()
+        resp = self._send(method, self._url(ep), json=body, timeout=WRITE_TIMEOUT)
+        log.debug("%s %s x%d: %.2f s", method, ep.name, len(body), time.monotonic() - t0)
         if resp.status_code in (200, 201, 204):
             rows: list[dict[str, Any]] = resp.json() if resp.content else []
             return rows
@@ -82,7 +85,8 @@ class Rest:
     def delete_ids(self, ep: Endpoint, ids: list[int]) -> None:
         """Bulk delete; objects already gone (cascade, concurrent edit) are not an error."""
         self.writes += 1
-        resp = self._send("DELETE", self._url(ep), json=[{"id": i} for i in ids])
+        body = [{"id": i} for i in ids]
+        resp = self._send("DELETE", self._url(ep), json=body, timeout=WRITE_TIMEOUT)
         if resp.status_code in (200, 204):
             return
         if resp.status_code == 404 or (resp.status_code == 400 and "not found" in resp.text):
@@ -99,7 +103,17 @@ def _write_error(method: str, ep: Endpoint, resp: requests.Response, labels: lis
         body: Any = resp.json()
     except ValueError:
         body = resp.text[:500]
-    if isinstance(body, list):  # bulk errors are aligned with the request objects
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):  # NetBox >= 4.x bulk
+        for err in body["errors"]:
+            index = err.get("index") if isinstance(err, dict) else None
+            if isinstance(index, int) and 0 <= index < len(labels):
+                detail = err.get("errors", err)
+                more = len(body["errors"]) - 1
+                tail = f" (+{more} more in the batch)" if more else ""
+                return (
+                    f"{method} {ep.name} {labels[index]}: HTTP {resp.status_code}: {detail}{tail}"
+                )
+    if isinstance(body, list):  # older NetBox: errors aligned with the request objects
         for label, err in zip(labels, body, strict=False):
             if err:
                 return f"{method} {ep.name} {label}: HTTP {resp.status_code}: {err}"
