@@ -1,32 +1,41 @@
-"""Benchmark `sot apply`: bulk REST vs a per-object pynetbox baseline, plus a no-op plan.
+"""Benchmark `sot apply`: bulk REST vs a per-object pynetbox baseline (vs server-side), no-op plan.
 
-Run against the lab NetBox (it is reset to an empty migrated database, twice):
-    .venv/bin/python benchmarks/sot_sync.py [--data netbox/] [--baseline-limit 1500]
-The baseline applies the same plan object by object; with --baseline-limit it stops after that
-many objects and extrapolates linearly to the full dataset (said so in the output).
+Against the lab NetBox, reset to an empty migrated database before every run:
+    .venv/bin/python benchmarks/sot_sync.py [--data netbox/] [--limit 600] [--server-side]
+1. full bulk apply of the dataset, then a no-op `plan` (time and write count, must be 0);
+2. the same first `--limit` objects (dependency order) written by bulk REST, by the per-object
+   pynetbox baseline and, with --server-side, by the same engine run inside NetBox in one
+   transaction; the ratio compares objects/s on that identical subset, and the baseline's full
+   time is extrapolated from its rate (said so in the output).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
+import os
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from sharpeyes.lab import netbox
 from sharpeyes.sot import apply as apply_mod
 from sharpeyes.sot import client, sync
 from sharpeyes.sot.baseline import PerObjectRest
-from sharpeyes.sot.live import fetch
+from sharpeyes.sot.live import Rest, fetch
 from sharpeyes.sot.plan import compute
+
+HERE = Path(__file__).resolve().parent
 
 
 class _EnoughError(Exception):
     pass
 
 
-def bulk_run(data: Path) -> dict[str, float | int]:
+def full_bulk(data: Path) -> dict[str, Any]:
     netbox.reset()
     api = client.connect()
     t0 = time.monotonic()
@@ -34,87 +43,117 @@ def bulk_run(data: Path) -> dict[str, float | int]:
     objects = len(s.plan.changes)
     result = sync.apply(s)
     t1 = time.monotonic()
-    # the no-op plan right after: full read + diff, must not write
-    t2 = time.monotonic()
     again = sync.read(data, api)
-    t3 = time.monotonic()
+    t2 = time.monotonic()
     return {
         "objects": objects,
-        "bulk_apply_s": round(t1 - t0, 2),
+        "bulk_apply_s": round(t1 - t0, 1),
         "bulk_requests": result.requests,
-        "noop_plan_s": round(t3 - t2, 2),
+        "noop_plan_s": round(t2 - t1, 2),
+        "noop_read_s": round(again.timings["read"], 2),
         "noop_plan_changes": len(again.plan.changes),
         "noop_plan_writes": again.rest.writes,
-        "noop_read_s": round(again.timings["read"], 2),
     }
 
 
-def baseline_run(data: Path, limit: int | None) -> dict[str, float | int | bool]:
+def subset(data: Path, limit: int, per_object: bool) -> dict[str, Any]:
+    """Write the first `limit` objects; returns objects written and seconds."""
     netbox.reset()
     api = client.connect()
     t0 = time.monotonic()
-    s = sync.read(data, api)
-    total = len(s.plan.changes)
-    rest = PerObjectRest(api)
-    state = fetch(rest, s.dataset.endpoints)
-    plan = compute(s.dataset, state)
+    rest: Rest = PerObjectRest(api) if per_object else Rest(api)
+    ds = sync.load_dir(data)
+    state = fetch(rest, ds.endpoints)
+    plan = compute(ds, state)
     done = 0
 
     def progress(_desc: str, n: int) -> None:
         nonlocal done
         done += n
-        if limit is not None and done >= limit:
+        if done >= limit:
             raise _EnoughError
 
-    complete = True
-    try:
-        apply_mod.apply(s.dataset, rest, state, plan, progress=progress, batch=50)
-    except _EnoughError:
-        complete = False
-    elapsed = time.monotonic() - t0
-    measured = done if not complete else total
-    return {
-        "baseline_objects_written": done,
-        "baseline_measured_s": round(elapsed, 2),
-        "baseline_complete": complete,
-        "baseline_full_s": round(elapsed * total / max(measured, 1), 2),
-    }
+    with contextlib.suppress(_EnoughError):
+        apply_mod.apply(ds, rest, state, plan, progress=progress, batch=50 if per_object else 500)
+    return {"objects": done, "seconds": round(time.monotonic() - t0, 1)}
+
+
+def server_side(data: Path, limit: int) -> dict[str, Any]:
+    netbox.reset()
+    env = netbox._netbox_env(
+        {
+            "SHARPEYES_SRC": str(HERE.parent / "src"),
+            "SHARPEYES_BENCH_DATA": str(data),
+            "SHARPEYES_BENCH_LIMIT": str(limit),
+        }
+    )
+    code = (HERE / "sot_inprocess.py").read_text()
+    exe = netbox._venv() / "bin" / "netbox"
+    out = subprocess.run(
+        [str(exe), "shell", "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def rate(r: dict[str, Any]) -> float:
+    return float(r["objects"]) / max(float(r["seconds"]), 1e-9)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--data", type=Path, default=sync.default_data_dir())
-    ap.add_argument(
-        "--baseline-limit",
-        type=int,
-        default=None,
-        help="stop the per-object baseline after N objects and extrapolate",
-    )
+    ap.add_argument("--limit", type=int, default=600, help="objects in the comparison subset")
+    ap.add_argument("--server-side", action="store_true", help="also measure in-NetBox apply")
+    ap.add_argument("--skip-full", action="store_true", help="only the subset comparison")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    bulk = bulk_run(args.data)
-    base = baseline_run(args.data, args.baseline_limit)
-    ratio = float(base["baseline_full_s"]) / float(bulk["bulk_apply_s"])
-    report = {**bulk, **base, "speedup": round(ratio, 2), "data": str(args.data)}
-    if args.json:
+    report: dict[str, Any] = {"data": str(args.data), "limit": args.limit}
+    if not args.skip_full:
+        report["full"] = full_bulk(args.data)
+    report["bulk_subset"] = subset(args.data, args.limit, per_object=False)
+    report["per_object_subset"] = subset(args.data, args.limit, per_object=True)
+    if args.server_side:
+        report["server_side_subset"] = server_side(args.data, args.limit)
+    report["speedup_bulk_vs_per_object"] = round(
+        rate(report["bulk_subset"]) / rate(report["per_object_subset"]), 2
+    )
+    if "full" in report:
+        full = report["full"]
+        report["per_object_full_extrapolated_s"] = round(
+            full["objects"] / rate(report["per_object_subset"]), 1
+        )
+    netbox.reset()
+    if args.json or os.environ.get("SHARPEYES_BENCH_JSON"):
         print(json.dumps(report, indent=2))
         return
-    print(f"dataset            {args.data} ({bulk['objects']} objects to write)")
-    print(f"bulk apply         {bulk['bulk_apply_s']} s in {bulk['bulk_requests']} requests")
-    how = (
-        "measured"
-        if base["baseline_complete"]
-        else (
-            f"extrapolated from {base['baseline_objects_written']} objects in "
-            f"{base['baseline_measured_s']} s"
+    _print(report)
+
+
+def _print(r: dict[str, Any]) -> None:
+    print(f"dataset     {r['data']}")
+    if "full" in r:
+        f = r["full"]
+        print(
+            f"full bulk apply     {f['bulk_apply_s']} s for {f['objects']} objects "
+            f"({f['bulk_requests']} requests)"
         )
-    )
-    print(f"per-object apply   {base['baseline_full_s']} s ({how})")
-    print(f"speedup            {ratio:.2f}x")
+        print(
+            f"per-object apply    ~{r['per_object_full_extrapolated_s']} s "
+            "(EXTRAPOLATED from the subset rate below)"
+        )
+        print(
+            f"no-op plan          {f['noop_plan_s']} s (read {f['noop_read_s']} s): "
+            f"{f['noop_plan_changes']} changes, {f['noop_plan_writes']} writes"
+        )
+    for name in ("bulk_subset", "per_object_subset", "server_side_subset"):
+        if name in r:
+            s = r[name]
+            print(f"{name:<20}{s['objects']} objects in {s['seconds']} s ({rate(s):.1f}/s)")
     print(
-        f"no-op plan         {bulk['noop_plan_s']} s (read {bulk['noop_read_s']} s), "
-        f"{bulk['noop_plan_changes']} changes, {bulk['noop_plan_writes']} writes"
+        f"speedup bulk / per-object (same first {r['limit']} objects): "
+        f"{r['speedup_bulk_vs_per_object']}x"
     )
 
 

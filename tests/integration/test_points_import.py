@@ -166,7 +166,7 @@ def test_failed_write_rolls_back(env: dict[str, str], data: Path, api: Any, tmp_
     )
     try:
         before = _counts(api)
-        with pytest.raises(TargetFailed, match="rolled back: NetBox is as before the import"):
+        with pytest.raises(TargetFailed, match=r"POST dcim\.cables .*; rolled back: NetBox is as"):
             run.apply_import(session)
         assert _counts(api) == before
         port = api.dcim.interfaces.get(device="qx-ps01-sw02", name="GigabitEthernet0/0/20")

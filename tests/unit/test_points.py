@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 import pytest
 
 from sharpeyes.errors import EXIT_INVALID_INPUT, ValidationFailed

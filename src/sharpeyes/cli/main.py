@@ -23,7 +23,7 @@ app.add_typer(lab.app, name="lab")
 app.add_typer(sot.app, name="sot")
 app.add_typer(points.app, name="points")
 
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 @app.command()

@@ -37,7 +37,8 @@ def check_cmd(file: FileArg, data: DataOpt = None, as_json: JsonOpt = False) -> 
     """Check a point list offline against the repo dataset; exit 3 listing every bad row."""
     checked = points_run.check_file(file, data)
     _emit(checked, as_json, "repo dataset")
-    typer.echo("ok: every row passed (nothing written).")
+    if not as_json:
+        typer.echo("ok: every row passed (nothing written).")
 
 
 @app.command("import")
@@ -53,16 +54,19 @@ def import_cmd(
     session = points_run.prepare_import(file, data)
     _emit(session.checked, as_json, "live NetBox")
     counts = session.counts()
-    typer.echo(
-        "NetBox changes: "
-        + ", ".join(f"{ep} +{n['create']} ~{n['update']}" for ep, n in counts.items())
-    )
+    if not as_json:
+        typer.echo(
+            "NetBox changes: "
+            + ", ".join(f"{ep} +{n['create']} ~{n['update']}" for ep, n in counts.items())
+        )
     if not apply:
-        typer.echo("dry run: nothing written; re-run with --apply to write these objects.")
+        if not as_json:
+            typer.echo("dry run: nothing written; re-run with --apply to write these objects.")
         return
     result = points_run.apply_import(session)
     typer.echo(
         f"applied: {result.created} created, {result.updated} updated "
-        f"({result.requests} bulk requests)."
+        f"({result.requests} bulk requests).",
+        err=as_json,  # keep stdout pure JSON
     )
     err.print(f"[yellow]hint:[/] {points_run.EXPORT_HINT}", markup=True)
