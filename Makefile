@@ -40,7 +40,8 @@ lint: venv
 	$(BIN)/ruff check src tests benchmarks netbox
 	$(BIN)/ruff format --check src tests benchmarks netbox
 	$(BIN)/yamllint --strict .
-	$(BIN)/ansible-lint --profile production
+	@# Lint needs no NetBox: let the playbooks' syntax check run on an unparsed inventory.
+	ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=false $(BIN)/ansible-lint --profile production
 
 unit: venv
 	$(PYTEST) tests/unit -q

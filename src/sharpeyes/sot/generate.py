@@ -199,8 +199,11 @@ class _Builder:
                 "box_kit",
                 "text",
                 ["dcim.location"],
-                "Box work at the point: new_box (box replaced) or lock_core (box kept, new lock)",
-                {"validation_regex": "^(new_box|lock_core)$"},
+                "Box kit",
+                {
+                    "validation_regex": "^(new_box|lock_core)$",
+                    "description": "new_box: box replaced; lock_core: box kept, new lock core",
+                },
             ),
             ("has_sign", "boolean", ["dcim.location"], "A front-end sign is installed", {}),
             ("poe_budget_w", "integer", ["dcim.devicetype"], "PoE budget of a switch (W)", {}),
