@@ -1,9 +1,10 @@
-"""Install the pinned NetBox wheel in its own venv, fed from a cached wheelhouse; render its config.
+"""Install the pinned NetBox wheel in its own venv; render its configuration.
 
-The wheelhouse (`cache_dir()/netbox/wheels-<version>-<python tag>/`) holds every wheel NetBox and
-gunicorn need, built once with pip (psycopg-c compiles here), so a later venv installs offline in
-seconds. It is written to a temporary directory and renamed when complete.
-"""
+A complete venv is built once per NetBox version and Python into the cache
+(`cache_dir()/netbox/venv-<version>-<python tag>/`, in a temporary directory renamed when
+complete; psycopg-c compiles here). Each lab's own venv is a hard-linked copy of it (~1 s), so a
+warm `up` needs neither PyPI nor pip. (A separate wheelhouse was tried: it only added a second
+build pass to the cold path.)"""
 
 from __future__ import annotations
 
@@ -88,36 +89,13 @@ def python_tag(python: str) -> str:
     return f"cp{version[0]}{version[1]}"
 
 
-def wheelhouse(cache: Path, python: str) -> Path:
-    """Build the wheelhouse for the pinned NetBox once per version and Python; return its path."""
-    target = cache / "netbox" / f"wheels-{NETBOX_VERSION}-{python_tag(python)}"
-    if (target / ".complete").is_file():
-        return target
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    log.info("building the NetBox %s wheelhouse in %s (once)", NETBOX_VERSION, target)
-    try:
-        _proc.run(
-            [python, "-m", "pip", "wheel", "--quiet", "--disable-pip-version-check",
-             "--wheel-dir", str(tmp), *requirements()],
-            what=f"downloading/building wheels for netbox {NETBOX_VERSION}",
-        )  # fmt: skip
-        (tmp / ".complete").write_text(" ".join(requirements()) + "\n")
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
 def venv_ready(venv: Path) -> bool:
     marker = venv / MARKER
     return marker.is_file() and marker.read_text().strip() == NETBOX_VERSION
 
 
 def venv_template(cache: Path) -> Path:
-    """A complete NetBox venv in the cache, built once from the wheelhouse; lab venvs copy it.
+    """A complete NetBox venv in the cache, built once with pip; lab venvs copy it.
 
     Its console scripts carry the build directory in their shebangs, so the lab always runs
     `venv/bin/python -m netbox|gunicorn`, which works wherever the copy lives.
@@ -126,7 +104,6 @@ def venv_template(cache: Path) -> Path:
     target = cache / "netbox" / f"venv-{NETBOX_VERSION}-{python_tag(python)}"
     if venv_ready(target):
         return target
-    wheels = wheelhouse(cache, python)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     log.info(
@@ -136,8 +113,7 @@ def venv_template(cache: Path) -> Path:
         _proc.run([python, "-m", "venv", str(tmp)], what="creating the NetBox venv", timeout=300)
         _proc.run(
             [str(tmp / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", "--no-index", "--find-links", str(wheels),
-             *requirements()],
+             "--disable-pip-version-check", *requirements()],
             what="installing NetBox into its venv",
         )  # fmt: skip
         (tmp / MARKER).write_text(NETBOX_VERSION + "\n")

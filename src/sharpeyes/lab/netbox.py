@@ -4,7 +4,7 @@
 secrets, the API token and what it started (gunicorn, and redis/PostgreSQL when they were not
 already running), so `down` stops only that. up/down/reset hold `.lab/netbox/lab.lock`.
 
-Caches (`cache_dir()/netbox/`, keyed by NetBox version): a wheelhouse and a venv template (lab
+Caches (`cache_dir()/netbox/`, keyed by NetBox version): a venv template (lab
 venvs are hard-linked copies), and a `pg_dump` of the migrated empty database: the first `up`
 migrates (~6 min), later ones restore the dump. The dump plus this lab's superuser and token
 form a seed database (`<db>_seed`); the served database is a template copy of it, which makes
