@@ -30,8 +30,9 @@ def lab_env() -> Iterator[dict[str, str]]:
         ANSIBLE_CONFIG=str(repo_root() / "ansible.cfg"),
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
     )
-    plan = subprocess.run([BIN / "sharpeyes", "sot", "plan"], env=env, check=False,
-                          capture_output=True, text=True)
+    plan = subprocess.run(
+        [BIN / "sharpeyes", "sot", "plan"], env=env, check=False, capture_output=True, text=True
+    )
     if plan.returncode == 2:
         subprocess.run([BIN / "sharpeyes", "sot", "apply", "--yes"], env=env, check=True)
     elif plan.returncode != 0:

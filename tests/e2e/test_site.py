@@ -12,15 +12,22 @@ import pytest
 from sharpeyes.paths import repo_root
 
 pytestmark = pytest.mark.e2e
-RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
-                   re.MULTILINE)
+RECAP = re.compile(
+    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE
+)
 
 
 def _site(env: dict[str, str], *extra: str) -> dict[str, tuple[int, int, int, int]]:
-    argv = [str(Path(sys.executable).parent / "ansible-playbook"), "playbooks/site.yml",
-            "-e", "@inventory/lab/connection.yml", *extra]
-    proc = subprocess.run(argv, env=env, cwd=repo_root(), capture_output=True, text=True,
-                          check=False)
+    argv = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "playbooks/site.yml",
+        "-e",
+        "@inventory/lab/connection.yml",
+        *extra,
+    ]
+    proc = subprocess.run(
+        argv, env=env, cwd=repo_root(), capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     return {m[1]: (int(m[2]), int(m[3]), int(m[4]), int(m[5])) for m in RECAP.finditer(proc.stdout)}
 
@@ -41,10 +48,23 @@ def test_site_converges_then_changes_nothing(lab_env: dict[str, str]) -> None:
 def test_chrony_serves_time_on_every_server(lab_env: dict[str, str]) -> None:
     _site(lab_env, "--tags", "chrony")
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible"), "role_video_server", "-i",
-         "inventory/netbox.yml", "-e", "@inventory/lab/connection.yml", "-m",
-         "ansible.builtin.command", "-a", "chronyc -n tracking"],
-        env=lab_env, cwd=repo_root(), capture_output=True, text=True, check=False,
+        [
+            str(Path(sys.executable).parent / "ansible"),
+            "role_video_server",
+            "-i",
+            "inventory/netbox.yml",
+            "-e",
+            "@inventory/lab/connection.yml",
+            "-m",
+            "ansible.builtin.command",
+            "-a",
+            "chronyc -n tracking",
+        ],
+        env=lab_env,
+        cwd=repo_root(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert proc.stdout.count("Reference ID") == 10

@@ -7,8 +7,9 @@ from enum import StrEnum
 
 import typer
 
-app = typer.Typer(help="Bring the local lab (NetBox, server containers) up and down.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Bring the local lab (NetBox, server containers) up and down.", no_args_is_help=True
+)
 
 
 class Part(StrEnum):

@@ -40,10 +40,13 @@ def demo() -> None:
     typer.echo("\nsharpeyes demo")
     for result in results:
         state = "no changes" if result.changes == 0 else "changed"
-        typer.echo(f"  {result.name:<42} {result.seconds:7.1f} s  {state:<10}  {result.detail}")
+        typer.echo(f"  {result.name:<40}{result.seconds:7.1f} s  {state:<10}  {result.detail}")
     total_changes = sum(r.changes for r in results)
-    typer.echo(f"  NetBox: {netbox.status().get('url')}  (eval \"$(sharpeyes lab env)\" for a token)")
-    typer.echo("  result: " + ("no changes" if total_changes == 0 else f"{total_changes} change(s)"))
+    url = netbox.status().get("url")
+    typer.echo(f'  NetBox: {url}  (eval "$(sharpeyes lab env)" for a token)')
+    typer.echo(
+        "  result: " + ("no changes" if total_changes == 0 else f"{total_changes} change(s)")
+    )
 
 
 @app.callback()
