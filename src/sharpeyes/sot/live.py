@@ -8,7 +8,9 @@ like.
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -102,7 +104,7 @@ def _write_error(method: str, ep: Endpoint, resp: requests.Response, labels: lis
     try:
         body: Any = resp.json()
     except ValueError:
-        body = resp.text[:500]
+        body = _html_error(resp.text)
     if isinstance(body, dict) and isinstance(body.get("errors"), list):  # NetBox >= 4.x bulk
         for err in body["errors"]:
             index = err.get("index") if isinstance(err, dict) else None
@@ -119,6 +121,14 @@ def _write_error(method: str, ep: Endpoint, resp: requests.Response, labels: lis
                 return f"{method} {ep.name} {label}: HTTP {resp.status_code}: {err}"
     first = labels[0] if len(labels) == 1 else f"{labels[0]} (+{len(labels) - 1} in the batch)"
     return f"{method} {ep.name} {first}: HTTP {resp.status_code}: {body}"
+
+
+def _html_error(text: str) -> str:
+    """The exception NetBox's HTML 500 page shows, else the start of the body."""
+    m = re.search(r'<pre class="block"><strong>(.*?)</strong><br />\s*(.*?)\n', text, re.S)
+    if m:
+        return html.unescape(f"{m.group(1)}: {m.group(2)}".strip())
+    return text[:500]
 
 
 def _hint(resp: requests.Response) -> str | None:
