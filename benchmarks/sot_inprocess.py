@@ -68,14 +68,14 @@ def main() -> None:
     t0 = time.monotonic()
     done = 0
 
-    class _Enough(Exception):  # noqa: N818
+    class _EnoughError(Exception):
         pass
 
     def progress(_d: str, n: int) -> None:
         nonlocal done
         done += n
         if limit and done >= limit:
-            raise _Enough
+            raise _EnoughError
 
     rest = InProcessRest()
     try:
@@ -83,7 +83,7 @@ def main() -> None:
             state = live.fetch(rest, ds.endpoints, workers=1)
             p = plan.compute(ds, state)
             apply.apply(ds, rest, state, p, progress=progress)
-    except _Enough:
+    except _EnoughError:
         pass  # the transaction rolled back: a subset measurement
     print(json.dumps({"objects": done, "seconds": round(time.monotonic() - t0, 2)}))
 

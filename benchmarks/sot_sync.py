@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -88,9 +89,13 @@ def server_side(data: Path, limit: int) -> dict[str, Any]:
         }
     )
     code = (HERE / "sot_inprocess.py").read_text()
-    exe = netbox._venv() / "bin" / "netbox"
+    exe = netbox._venv() / "bin" / "python"
     out = subprocess.run(
-        [str(exe), "shell", "-c", code], env=env, capture_output=True, text=True, check=True
+        [str(exe), "-m", "netbox", "shell", "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
@@ -112,8 +117,11 @@ def main() -> None:
     report: dict[str, Any] = {"data": str(args.data), "limit": args.limit}
     if not args.skip_full:
         report["full"] = full_bulk(args.data)
+        print("full:", json.dumps(report["full"]), file=sys.stderr, flush=True)
     report["bulk_subset"] = subset(args.data, args.limit, per_object=False)
+    print("bulk subset:", json.dumps(report["bulk_subset"]), file=sys.stderr, flush=True)
     report["per_object_subset"] = subset(args.data, args.limit, per_object=True)
+    print("per-object:", json.dumps(report["per_object_subset"]), file=sys.stderr, flush=True)
     if args.server_side:
         report["server_side_subset"] = server_side(args.data, args.limit)
     report["speedup_bulk_vs_per_object"] = round(
