@@ -21,6 +21,7 @@ def _site(env: dict[str, str], *extra: str) -> dict[str, tuple[int, int, int, in
     argv = [
         str(Path(sys.executable).parent / "ansible-playbook"),
         "playbooks/site.yml",
+        "--flush-cache",
         "-e",
         "@inventory/lab/connection.yml",
         *extra,
@@ -53,6 +54,7 @@ def test_chrony_serves_time_on_every_server(lab_env: dict[str, str]) -> None:
             "role_video_server",
             "-i",
             "inventory/netbox.yml",
+            "--flush-cache",
             "-e",
             "@inventory/lab/connection.yml",
             "-m",

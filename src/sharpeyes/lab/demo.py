@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sharpeyes.errors import TargetFailed
 from sharpeyes.lab import control, netbox
-from sharpeyes.paths import repo_root
+from sharpeyes.paths import repo_root, state_dir
 
 _RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=(?P<changed>\d+)", re.MULTILINE)
 
@@ -40,15 +40,32 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
+def log_path() -> Path:
+    return state_dir() / "demo.log"
+
+
 def _run(argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
-    """Run a command, echoing its output; return (exit code, captured stdout)."""
-    print(f"$ {' '.join(argv)}", file=sys.stderr, flush=True)
+    """Run a command, its output appended to the demo log; return (exit code, stdout)."""
+    shown = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(argv))
+    print(f"$ {shown}", file=sys.stderr, flush=True)
     proc = subprocess.run(
-        argv, env=env, cwd=repo_root(), stdout=subprocess.PIPE, text=True, check=False
+        argv,
+        env=env,
+        cwd=repo_root(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
     )
-    sys.stderr.write(proc.stdout)
+    log_path().parent.mkdir(parents=True, exist_ok=True)
+    with log_path().open("a", encoding="utf-8") as log:
+        log.write(f"$ {shown}\n{proc.stdout}\n")
     if proc.returncode not in ok:
-        raise TargetFailed(f"demo stage failed: {' '.join(argv)} exited {proc.returncode}")
+        sys.stderr.write("\n".join(proc.stdout.splitlines()[-40:]) + "\n")
+        raise TargetFailed(
+            f"demo stage failed: {shown} exited {proc.returncode}",
+            hint=f"full output in {log_path()}",
+        )
     return proc.returncode, proc.stdout
 
 
@@ -74,7 +91,13 @@ def _sot_apply(env: dict[str, str]) -> tuple[int, str]:
 
 def _site(env: dict[str, str]) -> tuple[int, str]:
     _, out = _run(
-        [_bin("ansible-playbook"), "playbooks/site.yml", "-e", "@inventory/lab/connection.yml"],
+        [
+            _bin("ansible-playbook"),
+            "playbooks/site.yml",
+            "--flush-cache",  # NetBox may have changed a moment ago (sot apply)
+            "-e",
+            "@inventory/lab/connection.yml",
+        ],
         env,
     )
     changed = sum(int(m["changed"]) for m in _RECAP.finditer(out))
@@ -91,6 +114,7 @@ STAGES: tuple[Stage, ...] = (
 
 
 def run() -> Iterator[StageResult]:
+    log_path().unlink(missing_ok=True)
     creds = netbox.credentials() if netbox.status().get("healthy") else None
     env = dict(os.environ)
     env["ANSIBLE_CONFIG"] = str(repo_root() / "ansible.cfg")
