@@ -38,7 +38,6 @@ SITE = "qx-ps01"
 BIN = Path(sys.executable).parent / "sharpeyes"
 GOOD = netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"
 BAD = Path(__file__).parents[1] / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"
-LABEL_MAX = 50
 COUNTED = ("dcim.locations", "dcim.devices", "ipam.ip-addresses", "dcim.cables")
 
 
@@ -89,9 +88,6 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("slice") / "netbox"
     for name, objs in site_slice(load_dir(netbox_data_dir()), SITE).objects.items():
         rows = [dict(o.data) for o in objs]
-        for row in rows:  # NetBox caps labels at 50 characters (dataset fix requested)
-            if name == "extras.custom-fields" and len(row.get("label") or "") > LABEL_MAX:
-                row["label"] = row["label"][:LABEL_MAX]
         dump_file(root / f"{name}.yml", name, rows)
     return root
 

@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,30 @@ def test_removed_managed_object_is_deleted_unmanaged_kept(env: dict[str, str], d
     assert api.dcim.devices.get(name="fx-cam02") is None
     assert api.dcim.sites.get(slug="ui-site") is not None
     assert _run(env, "plan", "--data", str(data)).returncode == 0
+
+
+def test_netbox_stopped_midway_then_rerun_converges(env: dict[str, str], data: Path) -> None:
+    argv = [str(BIN), "sot", "apply", "--yes", "--batch-size", "1", "--data", str(data)]
+    proc = subprocess.Popen(
+        argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    api = client.connect(env["NETBOX_API"], env["NETBOX_TOKEN"])
+    deadline = time.monotonic() + 120
+    while api.dcim.devices.count() == 0:  # apply has reached the devices: stop NetBox under it
+        assert proc.poll() is None, "apply finished before NetBox could be stopped"
+        assert time.monotonic() < deadline, "apply never wrote a device"
+        time.sleep(0.05)
+    try:
+        netbox.down()
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode in (1, 4), err
+        assert "error:" in err
+        assert "Traceback" not in err
+    finally:
+        netbox.up()
+    assert _run(env, "plan", "--data", str(data)).returncode == 2  # half applied
+    _apply(env, data)
+    assert _run(env, "plan", "--data", str(data)).returncode == 0
+    assert api.dcim.devices.count() == 3
+    assert api.ipam.ip_addresses.count() == 2
+    assert api.dcim.cables.count() == 2

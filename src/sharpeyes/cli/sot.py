@@ -13,6 +13,7 @@ from rich.table import Table
 
 from sharpeyes.errors import EXIT_CHANGES
 from sharpeyes.paths import netbox_data_dir
+from sharpeyes.sot import apply as sot_apply
 from sharpeyes.sot import generate as sot_generate
 from sharpeyes.sot import plan as sot_plan
 from sharpeyes.sot import summary as sot_summary
@@ -50,6 +51,9 @@ def plan_cmd(
 def apply_cmd(
     data: DataOpt = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Objects per bulk request.")
+    ] = sot_apply.BATCH,
 ) -> None:
     """Compute the plan, ask, then write it to NetBox in bulk (re-runs converge)."""
 
@@ -73,7 +77,7 @@ def apply_cmd(
         def on_progress(desc: str, n: int) -> None:
             bar.update(task, advance=n, description=desc)
 
-        result = sot_sync.apply(session, on_progress)
+        result = sot_sync.apply(session, on_progress, batch=batch_size)
     typer.echo(
         f"Applied: {result.created} created, {result.updated} updated, "
         f"{result.deleted} deleted ({result.requests} bulk requests)."
