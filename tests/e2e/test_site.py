@@ -70,3 +70,24 @@ def test_chrony_serves_time_on_every_server(lab_env: dict[str, str]) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert proc.stdout.count("Reference ID") == 10
+
+
+def test_pyinfra_reaches_a_server_through_its_docker_connector(lab_env: dict[str, str]) -> None:
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pyinfra"),
+            "-y",
+            "@docker/qxdc-vc01",
+            "exec",
+            "--",
+            "uname -n | tr a-z A-Z",  # upper case: proves the output came from the container
+        ],
+        env=lab_env,
+        cwd=repo_root(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "QXDC-VC01" in proc.stdout + proc.stderr
