@@ -20,6 +20,7 @@ import requests
 from docker.errors import DockerException
 
 from sharpeyes.errors import DependencyUnavailable
+from sharpeyes.lab._proc import pid_alive
 from sharpeyes.paths import state_dir
 
 log = logging.getLogger(__name__)
@@ -40,16 +41,6 @@ def _marker() -> Path:
 
 def _pidfile() -> Path:
     return _dir() / "dockerd.pid"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _running_dockerd_pids() -> list[int]:
@@ -166,11 +157,11 @@ def _terminate(pid: int) -> None:
     except ProcessLookupError:
         return
     deadline = time.monotonic() + STOP_TIMEOUT_S
-    while time.monotonic() < deadline and _pid_alive(pid):
+    while time.monotonic() < deadline and pid_alive(pid):
         with contextlib.suppress(ChildProcessError):  # reap it if it is our child
             os.waitpid(pid, os.WNOHANG)
         time.sleep(0.2)
-    if _pid_alive(pid):
+    if pid_alive(pid):
         os.kill(pid, signal.SIGKILL)
 
 
@@ -180,7 +171,7 @@ def started_by_lab() -> int | None:
         pid = int(_marker().read_text().strip())
     except (OSError, ValueError):
         return None
-    return pid if _pid_alive(pid) else None
+    return pid if pid_alive(pid) else None
 
 
 def stop_daemon_if_ours() -> str | None:
