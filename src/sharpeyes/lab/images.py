@@ -262,6 +262,5 @@ def build_images(force: bool = False, distros: list[str] | None = None) -> list[
     lines: list[str] = []
     for distro in distros or list(RECIPES):
         line, _timings = ensure_image(client, distro, force=force)
-        log.info("%s", line)
         lines.append(line)
     return lines
