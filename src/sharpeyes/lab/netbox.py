@@ -568,7 +568,7 @@ def reset() -> list[str]:
 def _reset() -> list[str]:
     t0 = time.monotonic()
     state = _load_state()
-    if state is None or not dump_path().is_file() or not _venv().is_dir():
+    if state is None or not _venv().is_dir():  # the seed (or the dump) is rebuilt below if gone
         raise DependencyUnavailable("the lab NetBox was never brought up", hint=UP_HINT)
     if not _postgres.cluster_online():
         raise DependencyUnavailable(
