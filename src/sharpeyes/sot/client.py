@@ -55,13 +55,18 @@ def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str]
     return url.rstrip("/"), token
 
 
+def authorization(token: str) -> str:
+    """The Authorization header value: v2 tokens (`nbt_…`) are Bearer, legacy ones `Token`."""
+    scheme = "Bearer" if token.startswith("nbt_") else "Token"
+    return f"{scheme} {token}"
+
+
 def check(http: requests.Session, url: str, token: str) -> dict[str, Any]:
     """GET /api/status/ once; return its body or raise DependencyUnavailable naming the cause."""
-    scheme = "Bearer" if token.startswith("nbt_") else "Token"
     try:
         resp = http.get(
             f"{url}/api/status/",
-            headers={"Authorization": f"{scheme} {token}", "Accept": "application/json"},
+            headers={"Authorization": authorization(token), "Accept": "application/json"},
         )
     except requests.RequestException as exc:
         raise DependencyUnavailable(

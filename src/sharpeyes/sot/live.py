@@ -21,6 +21,7 @@ import requests
 
 from sharpeyes.errors import DependencyUnavailable, TargetFailed
 from sharpeyes.sot import schema
+from sharpeyes.sot.client import authorization
 from sharpeyes.sot.dataset import Frozen, canon_object, freeze, key_of, ref_form
 from sharpeyes.sot.schema import Endpoint, Kind
 
@@ -37,10 +38,8 @@ class Rest:
     def __init__(self, api: Any) -> None:
         self.base = str(api.base_url).rstrip("/")
         self.http: requests.Session = api.http_session
-        token = str(api.token)
-        scheme = "Bearer" if token.startswith("nbt_") else "Token"
         self.headers = {
-            "Authorization": f"{scheme} {token}",
+            "Authorization": authorization(str(api.token)),
             "Accept": "application/json",
             "Content-Type": "application/json",
         }
