@@ -39,9 +39,7 @@ class ValidationFailed(InputError):
 
 
 class DatasetInvalid(ValidationFailed):
-    """The repo's NetBox dataset fails validation (`sot validate`): exit 1."""
-
-    exit_code = EXIT_TARGET_FAILED
+    """The repo's NetBox dataset fails validation (`sot validate`): invalid input, exit 3."""
 
 
 class DependencyUnavailable(SharpeyesError):

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from sharpeyes.errors import EXIT_TARGET_FAILED, DatasetInvalid
+from sharpeyes.errors import EXIT_INVALID_INPUT, DatasetInvalid
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.sot.validate import validate
 
@@ -43,7 +43,7 @@ def by_name(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
 def problems(data: Path) -> list[str]:
     with pytest.raises(DatasetInvalid) as info:
         validate(data)
-    assert info.value.exit_code == EXIT_TARGET_FAILED
+    assert info.value.exit_code == EXIT_INVALID_INPUT
     return info.value.problems
 
 
@@ -183,6 +183,6 @@ def test_cli_exit_code_and_message(data: Path) -> None:
         check=False,
         env={"COLUMNS": "300", "PATH": ""},
     )
-    assert bad.returncode == 1
+    assert bad.returncode == EXIT_INVALID_INPUT
     assert "device qx-ps02-cam0007: custom_fields.gb28181_id:" in bad.stderr
     assert "Traceback" not in bad.stderr

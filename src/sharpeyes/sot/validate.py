@@ -3,7 +3,7 @@
 Every problem names the file, the object and the field, e.g.
 `netbox/estate/dcim.devices.yml: device qx-ps03-cam0042: custom_fields.gb28181_id: type code
 131 does not match role camera-dome (expected 132)`. All problems are collected; any problem
-raises DatasetInvalid (exit 1).
+raises DatasetInvalid (exit 3, invalid input).
 """
 
 from __future__ import annotations
