@@ -1,16 +1,28 @@
-"""`sharpeyes <noun> <verb>`: a thin Typer layer; all logic lives in the library."""
+"""`sharpeyes <noun> <verb>`: a thin Typer layer; all logic lives in the library.
+
+Exit codes (sharpeyes.errors): 0 ok · 1 a target failed · 2 plan/diff found changes · 3 invalid
+input or usage · 4 a dependency is unreachable (tests/unit/test_exit_codes.py holds the table).
+
+Importing this module loads only Typer and the CLI modules: every command imports its library
+(pynetbox, pydantic, openpyxl, yaml, rich) when it runs, and help is plain click text (Typer's
+rich help costs ~0.1 s of imports), so `sharpeyes --help` stays fast (benchmarks/cli_help.py).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from functools import cache
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from sharpeyes.cli import lab, points, sot
-from sharpeyes.errors import EXIT_INVALID_INPUT, SharpeyesError
+from sharpeyes.errors import EXIT_INVALID_INPUT, EXIT_TARGET_FAILED, SharpeyesError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="sharpeyes",
@@ -18,12 +30,19 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,  # never print locals: tokens must not reach a traceback
     add_completion=False,
+    rich_markup_mode=None,  # plain click help for every sub-app: no rich import for --help
 )
 app.add_typer(lab.app, name="lab")
 app.add_typer(sot.app, name="sot")
 app.add_typer(points.app, name="points")
 
-err_console = Console(stderr=True, soft_wrap=True)
+
+@cache
+def err_console() -> Console:
+    """The stderr console, created (and rich imported) on first use."""
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
 
 
 @app.command()
@@ -36,7 +55,7 @@ def demo() -> None:
     for result in pipeline.run():
         results.append(result)
         state = "no changes" if result.changes == 0 else "changed"
-        err_console.print(f"[bold]== {result.name}[/]: {state} ({result.seconds:.1f} s)")
+        err_console().print(f"[bold]== {result.name}[/]: {state} ({result.seconds:.1f} s)")
     typer.echo("\nsharpeyes demo")
     for result in results:
         state = "no changes" if result.changes == 0 else "changed"
@@ -71,24 +90,24 @@ def main() -> None:
     except SharpeyesError as exc:
         if os.environ.get("SHARPEYES_DEBUG"):
             raise
-        err_console.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        err_console().print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
         if exc.hint:
-            err_console.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+            err_console().print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(1)
+    except typer.Abort:  # a declined confirmation (`sot apply` without --yes): nothing written
+        err_console().print("aborted")
+        sys.exit(EXIT_TARGET_FAILED)
     except typer.exceptions.TyperException as exc:  # click's usage errors, vendored by Typer
         show = getattr(exc, "show", None)
         if callable(show):
             show()
         else:
-            err_console.print(f"error: {exc}")
+            err_console().print(f"error: {exc}")
         sys.exit(EXIT_INVALID_INPUT)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        err_console().print("interrupted")
         sys.exit(130)
 
 

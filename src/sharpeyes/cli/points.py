@@ -1,20 +1,21 @@
-"""`sharpeyes points check|import` (point-list / 点位表)."""
+"""`sharpeyes points check|import` (point-list / 点位表).
+
+Library modules (openpyxl, pynetbox behind them) are imported inside each command, so
+`sharpeyes --help` stays fast.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from sharpeyes.points import plan as points_plan
-from sharpeyes.points import run as points_run
-from sharpeyes.points.run import Checked
+if TYPE_CHECKING:
+    from sharpeyes.points.run import Checked
 
 app = typer.Typer(help="Check and import point lists (点位表).", no_args_is_help=True)
-err = Console(stderr=True, highlight=False)
 
 FileArg = Annotated[Path, typer.Argument(help="Point list: .csv (UTF-8 or GB18030) or .xlsx.")]
 DataOpt = Annotated[
@@ -24,6 +25,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output."
 
 
 def _emit(checked: Checked, as_json: bool, against: str) -> None:
+    from sharpeyes.points import plan as points_plan
+
     if as_json:
         typer.echo(json.dumps(points_plan.as_json(checked.result), indent=2, ensure_ascii=False))
     else:
@@ -35,6 +38,8 @@ def _emit(checked: Checked, as_json: bool, against: str) -> None:
 @app.command("check")
 def check_cmd(file: FileArg, data: DataOpt = None, as_json: JsonOpt = False) -> None:
     """Check a point list offline against the repo dataset; exit 3 listing every bad row."""
+    from sharpeyes.points import run as points_run
+
     checked = points_run.check_file(file, data)
     _emit(checked, as_json, "repo dataset")
     if not as_json:
@@ -51,6 +56,10 @@ def import_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Check a point list against live NetBox and print the plan; --apply writes it."""
+    from rich.console import Console
+
+    from sharpeyes.points import run as points_run
+
     session = points_run.prepare_import(file, data)
     _emit(session.checked, as_json, "live NetBox")
     counts = session.counts()
@@ -69,4 +78,6 @@ def import_cmd(
         f"({result.requests} bulk requests).",
         err=as_json,  # keep stdout pure JSON
     )
-    err.print(f"[yellow]hint:[/] {points_run.EXPORT_HINT}", markup=True)
+    Console(stderr=True, highlight=False).print(
+        f"[yellow]hint:[/] {points_run.EXPORT_HINT}", markup=True
+    )

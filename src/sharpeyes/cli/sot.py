@@ -1,4 +1,8 @@
-"""`sharpeyes sot validate|summary|plan|apply|export` (NetBox source of truth)."""
+"""`sharpeyes sot validate|summary|plan|apply|export` (NetBox source of truth).
+
+Library modules (pynetbox, pydantic, yaml behind them) are imported inside each command, so
+`sharpeyes --help` stays fast (tests/unit/test_cli.py checks what importing the CLI loads).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from sharpeyes.errors import EXIT_CHANGES
 from sharpeyes.paths import netbox_data_dir
-from sharpeyes.sot import apply as sot_apply
-from sharpeyes.sot import generate as sot_generate
-from sharpeyes.sot import plan as sot_plan
-from sharpeyes.sot import summary as sot_summary
-from sharpeyes.sot import sync as sot_sync
-from sharpeyes.sot import validate as sot_validate
+
+# = sharpeyes.sot.apply.BATCH, repeated so the option's default needs no import (a test checks).
+DEFAULT_BATCH = 500
 
 app = typer.Typer(
     help="The NetBox source of truth: dataset, validation, sync.", no_args_is_help=True
@@ -37,6 +35,8 @@ def plan_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Diff the dataset against live NetBox; exit 0 when in sync, 2 when there are changes."""
+    from sharpeyes.sot import plan as sot_plan
+    from sharpeyes.sot import sync as sot_sync
 
     session = sot_sync.plan(data)
     if as_json:
@@ -53,9 +53,20 @@ def apply_cmd(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Apply without asking.")] = False,
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Objects per bulk request.")
-    ] = sot_apply.BATCH,
+    ] = DEFAULT_BATCH,
 ) -> None:
     """Compute the plan, ask, then write it to NetBox in bulk (re-runs converge)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from sharpeyes.sot import plan as sot_plan
+    from sharpeyes.sot import sync as sot_sync
 
     session = sot_sync.plan(data)
     typer.echo(sot_plan.format_plan(session.plan))
@@ -87,6 +98,7 @@ def apply_cmd(
 @app.command("export")
 def export_cmd(data: DataOpt = None) -> None:
     """Write live NetBox back into the dataset YAML (review with git diff)."""
+    from sharpeyes.sot import sync as sot_sync
 
     changed = sot_sync.export(data)
     for path in changed:
@@ -114,7 +126,10 @@ def validate_cmd(
     ] = False,
 ) -> None:
     """Check the dataset offline (schema, references, seed counts, GB ids, IPs, ports, PoE,
-    storage); exit 1 listing every problem."""
+    storage); exit 3 listing every problem."""
+    from sharpeyes.sot import summary as sot_summary
+    from sharpeyes.sot import validate as sot_validate
+
     loaded = sot_validate.validate(_dataset_dir(data), against_spec=against_spec)
     counts = sot_summary.summarise(loaded).counts
     typer.echo("ok: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
@@ -126,6 +141,11 @@ def summary_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Print the estate's counts and the camera prefixes of every site with cameras."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sharpeyes.sot import summary as sot_summary
+
     result = sot_summary.summary(_dataset_dir(data))
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
@@ -152,6 +172,8 @@ def generate_cmd(
     ] = False,
 ) -> None:
     """Expand the bootstrap spec into netbox/custom and netbox/estate (deterministic)."""
+    from sharpeyes.sot import generate as sot_generate
+
     files, changed, secs = sot_generate.run(_dataset_dir(data), spec, check=check)
     if check:
         typer.echo(f"ok: {len(files)} files match the spec ({secs:.1f}s)")
