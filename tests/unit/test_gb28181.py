@@ -1,11 +1,11 @@
-"""GB/T 28181 ids: parse, format and deterministic allocation."""
+"""GB/T 28181 ids: parse, format, deterministic allocation and the one rule set."""
 
 from __future__ import annotations
 
 import pytest
 
-from sharpeyes.ids import gb28181
-from sharpeyes.ids.gb28181 import GbIdError, allocate, make, parse
+from sharpeyes import vocab
+from sharpeyes.ids.gb28181 import GbIdError, allocate, make, parse, problems
 
 STEM = {"division": "441803", "base_unit": "03", "industry": "00", "type_code": "132"}
 
@@ -72,7 +72,63 @@ def test_allocate_raises_when_serials_run_out() -> None:
 
 
 def test_type_codes_match_the_domain() -> None:
-    assert gb28181.TYPE_IPC == "132"
-    assert gb28181.TYPE_CHECKPOINT_CAMERA == "121"
-    assert gb28181.TYPE_SIP_SERVER == "200"
-    assert gb28181.TYPE_MEDIA_STORAGE == "210"
+    assert vocab.TYPE_IPC == "132"
+    assert vocab.TYPE_CHECKPOINT_CAMERA == "121"
+    assert vocab.TYPE_SIP_SERVER == "200"
+    assert vocab.TYPE_MEDIA_STORAGE == "210"
+    assert {vocab.CAMERA_ROLES[k]: vocab.CAMERA_TYPE_CODES[k] for k in vocab.CAMERA_KINDS} == {
+        "camera-bullet": "132",
+        "camera-dome": "132",
+        "camera-face": "132",
+        "camera-checkpoint": "121",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "role", "expected"),
+    [
+        ("44180303001320000042", "camera-dome", []),
+        ("44180300002000000001", "video-server", []),
+        ("44180300002100000003", "video-server", []),
+        ("44180303001320000042", "access-switch", []),  # a role without rules: format only
+        (None, "access-switch", []),
+        ("", "splice-screen", []),
+        (None, "camera-face", ["missing (role camera-face needs an id)"]),
+        ("", "video-server", ["missing (role video-server needs an id)"]),
+        (
+            "4418030300132000004",
+            "camera-dome",
+            ["'4418030300132000004' has 19 digits, expected 20"],
+        ),
+        (44180303001320000042, "camera-dome", ["expected a string of 20 digits, got int"]),
+        (
+            "44180303001310000042",
+            "camera-dome",
+            ["type code 131 does not match role camera-dome (expected 132)"],
+        ),
+        (
+            "44180303001320000042",
+            "camera-checkpoint",
+            ["type code 132 does not match role camera-checkpoint (expected 121)"],
+        ),
+        (
+            "44180300001320000001",
+            "video-server",
+            ["type code 132 does not match role video-server (expected 200/210)"],
+        ),
+        (
+            "44190303001325000042",
+            "camera-bullet",
+            [
+                "centre code 44190303 is not in division 441803",
+                "network flag 5 is not the video private network (0/1)",
+            ],
+        ),
+    ],
+)
+def test_rule_set(value: object, role: str, expected: list[str]) -> None:
+    assert problems(value, role=role) == expected
+
+
+def test_rule_set_division_is_a_parameter() -> None:
+    assert problems("44190303001320000042", role="camera-dome", division="441903") == []

@@ -55,8 +55,7 @@ BAD_ERRORS = [
     "row 10: 设备类型/camera_type: '半球' is not a camera type "
     "(枪机/球机/人脸/卡口 or bullet/dome/face/checkpoint)",
     "row 11: 国标编码/gb_id: '4418030100132000001' has 19 digits, expected 20",
-    "row 12: 国标编码/gb_id: 44180301001320000131: type code 132 does not fit a checkpoint "
-    "camera (expected 121)",
+    "row 12: 国标编码/gb_id: type code 132 does not match role camera-checkpoint (expected 121)",
     "row 13: IP地址/ip: 10.44.8.20 is already in use by qx-ps01-cam0010 (repo dataset)",
     "row 14: 接入交换机/switch: qx-ps02-sw01 is at site qx-ps02, not qx-ps01",
     "row 15: 端口/port: qx-ps01-sw02 GigabitEthernet0/0/1 is already cabled to "

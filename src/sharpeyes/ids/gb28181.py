@@ -1,7 +1,9 @@
 """GB/T 28181-2016 device ids: `CCCCCCCC II TTT N SSSSSS` (20 digits).
 
 C centre code (6-digit administrative division + 2-digit base unit), I industry, T type,
-N network flag, S serial. The SIP domain is the first 10 digits.
+N network flag, S serial. The SIP domain is the first 10 digits. The district and the codes the
+estate uses are in `sharpeyes.vocab`; `problems` is the one rule set that `sot validate` and
+`points check` apply.
 """
 
 from __future__ import annotations
@@ -9,26 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sharpeyes import vocab
 from sharpeyes.errors import InputError
 
 ID_LENGTH = 20
 SERIAL_MAX = 999_999
-
-# Type codes (T) we use; the standard defines more.
-TYPE_DVR = "111"
-TYPE_NVR = "118"
-TYPE_CHECKPOINT_CAMERA = "121"
-TYPE_CAMERA = "131"
-TYPE_IPC = "132"
-TYPE_SIP_SERVER = "200"
-TYPE_MEDIA_STORAGE = "210"
-TYPE_BUSINESS_GROUP = "215"
-TYPE_VIRTUAL_ORG = "216"
-
-# Industry codes (I).
-INDUSTRY_SOCIAL = "00"
-INDUSTRY_TRAFFIC_ROAD = "04"
-INDUSTRY_TRAFFIC_CHECKPOINT = "05"
 
 # Network flags (N): 0/1 video private network, 5 public network.
 PRIVATE_NETWORK_FLAGS = frozenset({"0", "1"})
@@ -69,7 +56,7 @@ class GbId:
         return f"{self.stem}{self.serial:06d}"
 
 
-def parse(value: str) -> GbId:
+def parse(value: object) -> GbId:
     """Parse a 20-digit id; raises GbIdError saying what is wrong."""
     if not isinstance(value, str):
         raise GbIdError(f"expected a string of {ID_LENGTH} digits, got {type(value).__name__}")
@@ -128,3 +115,28 @@ def allocate(
     if highest >= SERIAL_MAX:
         raise GbIdError(f"no serial left for stem {stem} (highest in use {highest})")
     return f"{stem}{highest + 1:06d}"
+
+
+def problems(value: object, *, role: str | None, division: str = vocab.DISTRICT_CODE) -> list[str]:
+    """The one GB id rule set: what is wrong with `value` as the id of a device of `role`.
+
+    Empty list when the id is fine. Rules: present when the role needs one (vocab.ROLE_TYPE_CODES),
+    20 digits, centre code in `division`, type code fitting the role, network flag of the video
+    private network. Uniqueness depends on the caller's scope (a dataset, a file): callers check it.
+    """
+    expected = vocab.ROLE_TYPE_CODES.get(role or "")
+    if value is None or value == "":
+        return [f"missing (role {role} needs an id)"] if expected is not None else []
+    try:
+        gid = parse(value)
+    except GbIdError as exc:
+        return [exc.message]
+    out: list[str] = []
+    if gid.division != division:
+        out.append(f"centre code {gid.centre} is not in division {division}")
+    if expected is not None and gid.type_code not in expected:
+        want = "/".join(sorted(expected))
+        out.append(f"type code {gid.type_code} does not match role {role} (expected {want})")
+    if gid.network not in PRIVATE_NETWORK_FLAGS:
+        out.append(f"network flag {gid.network} is not the video private network (0/1)")
+    return out

@@ -13,9 +13,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from sharpeyes import vocab
 from sharpeyes.ids import gb28181
 from sharpeyes.ipam import alloc
-from sharpeyes.points.estate import SWITCH_ROLE, Estate, Site
+from sharpeyes.points.estate import Estate, Site
 from sharpeyes.points.model import (
     BBOX_LAT,
     BBOX_LON,
@@ -33,7 +34,6 @@ from sharpeyes.points.reader import Sheet
 
 log = logging.getLogger(__name__)
 
-DIVISION = "441803"  # 清新区
 POINT_CODE = re.compile(r"^(?P<site>[A-Z0-9]+(?:-[A-Z0-9]+)*)-P(?P<n>\d{3})$")
 COORD_TOLERANCE = 1e-4  # ~11 m: a stated coordinate differing by more is reported
 
@@ -162,9 +162,9 @@ class _Checker:
         if not text:
             return None, True
         if text in YES_WORDS:
-            return "new_box", True
+            return vocab.BOX_NEW, True
         if text in NO_WORDS:
-            return "lock_core", True
+            return vocab.BOX_LOCK_CORE, True
         self.err(r.row, "new_box", f"{r.get('new_box')!r} is not 是/否 (yes/no, true/false, 1/0)")
         return None, False
 
@@ -172,23 +172,9 @@ class _Checker:
         text = r.get("gb_id")
         if not text:
             return None, True
-        try:
-            gid = gb28181.parse(text)
-        except gb28181.GbIdError as exc:
-            self.err(r.row, "gb_id", exc.message)
-            return None, False
-        bad = []
-        if gid.division != DIVISION:
-            bad.append(f"centre code {gid.centre} is not in {DIVISION} (清新区)")
-        if kind is not None and gid.type_code != kind.type_code:
-            bad.append(
-                f"type code {gid.type_code} does not fit a {kind.value} camera "
-                f"(expected {kind.type_code})"
-            )
-        if gid.network not in gb28181.PRIVATE_NETWORK_FLAGS:
-            bad.append(f"network flag {gid.network} is not the video private network (0/1)")
+        bad = gb28181.problems(text, role=kind.role if kind is not None else None)
         for msg in bad:
-            self.err(r.row, "gb_id", f"{text}: {msg}")
+            self.err(r.row, "gb_id", msg)
         if bad:
             return None, False
         owner = self.est.gb_ids.get(text)
@@ -267,7 +253,7 @@ class _Checker:
         if not ok:
             return None
         dev = self.est.devices.get(sw)
-        if dev is None or dev.role != SWITCH_ROLE:
+        if dev is None or dev.role != vocab.SWITCH_ROLE:
             self.err(r.row, "switch", f"{sw!r} is not an access switch of the estate")
             return None
         if site is not None and dev.site != site.slug:
@@ -465,10 +451,10 @@ def _allocate(est: Estate, rows: list[_Row], explicit: _State) -> list[PlannedCa
         pfx = est.camera_prefix.get(site)
         gid = r.gb_id
         if gid is None:
-            base_unit, industry = est.gb_stem(site) or ("00", gb28181.INDUSTRY_SOCIAL)
+            base_unit, industry = est.gb_stem(site) or ("00", vocab.INDUSTRY_SOCIAL)
             gid = gb28181.allocate(
                 gb_in_use,
-                division=DIVISION,
+                division=vocab.DISTRICT_CODE,
                 base_unit=base_unit,
                 industry=industry,
                 type_code=r.kind.type_code,

@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sharpeyes.ids import gb28181
+from sharpeyes import vocab
 
 
 @dataclass(frozen=True)
@@ -53,14 +53,12 @@ class CameraKind(StrEnum):
     @property
     def role(self) -> str:
         """The dataset's device role slug for this kind."""
-        return f"camera-{self.value}"
+        return vocab.CAMERA_ROLES[self.value]
 
     @property
     def type_code(self) -> str:
         """GB/T 28181 type code: 121 video checkpoint camera, 132 IPC otherwise."""
-        if self is CameraKind.CHECKPOINT:
-            return gb28181.TYPE_CHECKPOINT_CAMERA
-        return gb28181.TYPE_IPC
+        return vocab.CAMERA_TYPE_CODES[self.value]
 
 
 KIND_WORDS: dict[str, CameraKind] = {
