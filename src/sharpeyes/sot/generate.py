@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.errors import EXIT_CHANGES, InputError, SharpeyesError
 from sharpeyes.ids import gb28181
 from sharpeyes.ipam.alloc import allocate_many
@@ -582,8 +583,8 @@ class _Builder:
         serials: set[str] = set()
         for n in range(dc.servers):
             name = f"qxdc-vc{n + 1:02d}"
-            type_code = gb28181.TYPE_SIP_SERVER if n < 2 else gb28181.TYPE_MEDIA_STORAGE
-            gid = self.gb_id(base_unit="00", industry=gb28181.INDUSTRY_SOCIAL, type_code=type_code)
+            type_code = vocab.TYPE_SIP_SERVER if n < 2 else vocab.TYPE_MEDIA_STORAGE
+            gid = self.gb_id(base_unit="00", industry=vocab.INDUSTRY_SOCIAL, type_code=type_code)
             self.estate(
                 "dcim.devices",
                 {
@@ -965,8 +966,8 @@ class _Builder:
             key=lambda o: o["name"],
         )
         ids = {o["name"]: o["custom_fields"]["gb28181_id"] for o in servers}
-        sip = [i for i in ids.values() if i[10:13] == gb28181.TYPE_SIP_SERVER]
-        media = {n: i for n, i in ids.items() if i[10:13] == gb28181.TYPE_MEDIA_STORAGE}
+        sip = [i for i in ids.values() if i[10:13] == vocab.TYPE_SIP_SERVER]
+        media = {n: i for n, i in ids.items() if i[10:13] == vocab.TYPE_MEDIA_STORAGE}
         self.estate(
             "extras.config-contexts",
             {
