@@ -68,6 +68,12 @@ def images(force: bool = typer.Option(False, "--force", help="Rebuild even when 
 @app.command()
 def reset(
     part: str = typer.Argument("netbox", help="Only `netbox`: restore the empty migrated DB."),
+    loaded: bool = typer.Option(
+        False,
+        "--loaded",
+        help="Restore NetBox holding the whole dataset from the cached snapshot for the "
+        "dataset's hash (seconds); without one, apply the dataset and save one (minutes).",
+    ),
 ) -> None:
     """Restore NetBox to its freshly migrated, empty state (keeps the lab user and token)."""
     from sharpeyes.errors import InputError
@@ -75,5 +81,5 @@ def reset(
 
     if part != "netbox":
         raise InputError(f"lab reset: unknown part {part!r} (only 'netbox' can be reset)")
-    for line in netbox.reset():
+    for line in netbox.reset_loaded() if loaded else netbox.reset():
         typer.echo(line)

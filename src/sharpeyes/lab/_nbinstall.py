@@ -159,6 +159,8 @@ class ConfigValues:
     db_port: int
     redis_host: str
     redis_port: int
+    redis_tasks_db: int = 0
+    redis_caching_db: int = 1
 
 
 def _template(name: str) -> str:

@@ -178,6 +178,7 @@ def dump(db: Database, target: Path) -> None:
             what=f"pg_dump of {db.name}",
             env=db.env(),
         )
+        tmp.chmod(0o600)  # a loaded snapshot holds the lab's user and token digests
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)

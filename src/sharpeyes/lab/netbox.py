@@ -8,7 +8,16 @@ Caches (`cache_dir()/netbox/`, keyed by NetBox version): a venv template (lab
 venvs are hard-linked copies), and a `pg_dump` of the migrated empty database: the first `up`
 migrates (~6 min), later ones restore the dump. The dump plus this lab's superuser and token
 form a seed database (`<db>_seed`); the served database is a template copy of it, which makes
-`reset` (a freshly emptied NetBox for tests) take a few seconds."""
+`reset` (a freshly emptied NetBox for tests) take a few seconds.
+
+Loaded snapshots (`snapshot`): `save_loaded(key)` dumps a NetBox that holds the whole dataset
+into the cache and loads it into a second template database (`<db>_loaded`, its comment naming
+the key); `restore_loaded(key)` clones that template in seconds (first restoring the cached dump
+into it when the comment names another key or another lab token).
+
+Several instances (another SHARPEYES_STATE_DIR, SHARPEYES_NETBOX_PORT) run side by side: each has
+its own database and Redis database pair, and share the PostgreSQL cluster and redis-server;
+`down` of the instance that started those hands them over to one still running."""
 
 from __future__ import annotations
 
@@ -20,6 +29,8 @@ import logging
 import os
 import signal
 import string
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -30,7 +41,7 @@ import requests
 
 from sharpeyes import paths
 from sharpeyes.errors import DependencyUnavailable, LabError, SharpeyesError
-from sharpeyes.lab import _nbinstall, _postgres, _proc, _redis
+from sharpeyes.lab import _nbinstall, _postgres, _proc, _redis, snapshot
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,9 @@ LOCK_TIMEOUT = 900.0  # a cold `up` migrates for several minutes
 UP_HINT = "run: sharpeyes lab up netbox"
 # Read by the generated configuration.py: management commands aimed at the seed database.
 DB_OVERRIDE_VAR = "SHARPEYES_NETBOX_DB_NAME"
+# The tasks database index (caching = tasks + 1); default: 0 for the repo's lab, else derived.
+REDIS_DB_VAR = "SHARPEYES_NETBOX_REDIS_DB"
+REDIS_DATABASES = 16  # redis-server's default `databases`
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,32 @@ def configured_port() -> int:
     return _env_port("SHARPEYES_NETBOX_PORT", DEFAULT_PORT)
 
 
+def configured_redis_port() -> int:
+    return _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
+
+
+def _default_instance() -> bool:
+    return paths.state_dir() == paths.repo_root() / ".lab"
+
+
+def _instance_hash() -> str:
+    return hashlib.sha256(str(paths.state_dir()).encode()).hexdigest()[:8]
+
+
+def redis_databases() -> tuple[int, int]:
+    """(tasks, caching) Redis database indexes of this instance: 0/1 for the repo's lab, an even
+    pair from 2/3 to 14/15 derived from the state directory otherwise; REDIS_DB_VAR overrides."""
+    raw = os.environ.get(REDIS_DB_VAR, "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) > REDIS_DATABASES - 2:
+            raise LabError(f"{REDIS_DB_VAR}={raw!r} is not a Redis database index from 0 to 14")
+        return int(raw), int(raw) + 1
+    if _default_instance():
+        return 0, 1
+    tasks = 2 + 2 * (int(_instance_hash(), 16) % (REDIS_DATABASES // 2 - 1))
+    return tasks, tasks + 1
+
+
 def _env_port(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -89,10 +129,12 @@ def _env_port(name: str, default: int) -> int:
 
 
 @contextlib.contextmanager
-def _locked(timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Serialise up/down/reset across processes (other sessions reset the lab concurrently)."""
-    lab_dir().mkdir(parents=True, exist_ok=True)
-    with (lab_dir() / "lab.lock").open("a") as handle:
+def _locked(timeout: float = LOCK_TIMEOUT, directory: Path | None = None) -> Iterator[None]:
+    """Serialise up/down/reset across processes (other sessions reset the lab concurrently);
+    directory: another instance's lab directory (default: ours)."""
+    directory = directory or lab_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / "lab.lock").open("a") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -101,7 +143,7 @@ def _locked(timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LabError(
-                        f"another sharpeyes process holds {lab_dir() / 'lab.lock'} "
+                        f"another sharpeyes process holds {directory / 'lab.lock'} "
                         f"for more than {timeout:.0f} s"
                     ) from None
                 time.sleep(0.5)
@@ -111,25 +153,27 @@ def _locked(timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _load_state() -> dict[str, Any] | None:
+def _load_state(path: Path | None = None) -> dict[str, Any] | None:
+    path = path or state_path()
     try:
-        data: dict[str, Any] = json.loads(state_path().read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise LabError(f"unreadable lab state {state_path()}: {exc}") from exc
+        raise LabError(f"unreadable lab state {path}: {exc}") from exc
     return data
 
 
-def _save_state(state: dict[str, Any]) -> None:
-    _nbinstall.write_if_changed(state_path(), json.dumps(state, indent=2, sort_keys=True) + "\n")
+def _save_state(state: dict[str, Any], path: Path | None = None) -> None:
+    text = json.dumps(state, indent=2, sort_keys=True) + "\n"
+    _nbinstall.write_if_changed(path or state_path(), text)
 
 
 def database_name() -> str:
     """`sharpeyes_netbox` for the repo's lab; another state directory gets its own database."""
-    if paths.state_dir() == paths.repo_root() / ".lab":
+    if _default_instance():
         return DB_NAME
-    return f"{DB_NAME}_{hashlib.sha256(str(paths.state_dir()).encode()).hexdigest()[:8]}"
+    return f"{DB_NAME}_{_instance_hash()}"
 
 
 def _new_state() -> dict[str, Any]:
@@ -182,6 +226,7 @@ def _database(state: dict[str, Any], port: int) -> _postgres.Database:
 
 
 def _write_config(state: dict[str, Any], db: _postgres.Database, redis_port: int) -> None:
+    tasks_db, caching_db = redis_databases()
     values = _nbinstall.ConfigValues(
         secret_key=state["secret_key"],
         pepper=state["pepper"],
@@ -192,6 +237,8 @@ def _write_config(state: dict[str, Any], db: _postgres.Database, redis_port: int
         db_port=db.port,
         redis_host=_redis.HOST,
         redis_port=redis_port,
+        redis_tasks_db=tasks_db,
+        redis_caching_db=caching_db,
     )
     conf = _root() / "conf"
     _nbinstall.write_if_changed(conf / "configuration.py", _nbinstall.render_configuration(values))
@@ -401,7 +448,7 @@ def _serving(state: dict[str, Any], url: str) -> bool:
 def _up() -> list[str]:
     t0 = time.monotonic()
     port = configured_port()
-    redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
+    redis_port = configured_redis_port()
     url = _url(port)
     state = _load_state()
     if state is not None:
@@ -468,7 +515,7 @@ def _bring_up(
     url, token = _url(port), _token(state)
     pid = _start_gunicorn(port)
     started["gunicorn_pid"] = state["started"]["gunicorn_pid"] = pid
-    state["port"], state["url"] = port, url
+    state["port"], state["url"], state["redis_port"] = port, url, redis_port
     _save_state(state)
     code = _wait_ready(pid, url, token)
     if code in (401, 403) and not new_db:
@@ -516,16 +563,76 @@ def _down() -> list[str]:
     if _is_our_gunicorn(gpid) and _stop_gunicorn(gpid):
         lines.append(f"stopped NetBox gunicorn (pid {gpid})")
     started["gunicorn_pid"] = None
-    rpid = started.get("redis_pid")
+    _save_state(state)
+    rpid, postgres = started.get("redis_pid"), bool(started.get("postgres"))
+    if rpid or postgres:
+        redis_port = state.get("redis_port", DEFAULT_REDIS_PORT)
+        for other in other_instances():
+            rpid, postgres = _hand_over(other, rpid, redis_port, postgres, lines)
     if rpid and _redis.stop(rpid):
         lines.append(f"stopped redis-server (pid {rpid})")
     started["redis_pid"] = None
-    if started.get("postgres"):
+    if postgres:
         _postgres.stop_cluster()
         lines.append(f"stopped PostgreSQL {_postgres.cluster_name()}")
     started["postgres"] = False
     _save_state(state)
     return lines or ["netbox: nothing was running"]
+
+
+def _gunicorn_lab_dir(argv: list[str]) -> Path | None:
+    """The lab directory of a lab gunicorn's command line (`--chdir <lab>/root/conf`)."""
+    if "lab_wsgi:application" not in argv or "--chdir" not in argv[:-1]:
+        return None
+    conf = Path(argv[argv.index("--chdir") + 1])
+    return conf.parent.parent if conf.parts[-2:] == ("root", "conf") else None
+
+
+def other_instances() -> list[Path]:
+    """Lab directories of the other lab NetBoxes running on this machine (from /proc)."""
+    found: set[Path] = set()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = [
+                a.decode(errors="replace") for a in (proc / "cmdline").read_bytes().split(b"\0")
+            ]
+        except OSError:
+            continue
+        directory = _gunicorn_lab_dir(argv)
+        if directory is not None and directory != lab_dir() and (directory / "lab.json").is_file():
+            found.add(directory)
+    return sorted(found)
+
+
+def _hand_over(
+    other: Path, rpid: int | None, redis_port: int, postgres: bool, lines: list[str]
+) -> tuple[int | None, bool]:
+    """Make a running instance the owner of the redis-server / PostgreSQL we started and it
+    uses, so its `down` stops them; return what is still ours to stop."""
+    try:
+        with _locked(timeout=15, directory=other):
+            state = _load_state(other / "lab.json")
+            if state is None:
+                return rpid, postgres
+            if postgres:
+                state["started"]["postgres"] = True
+                lines.append(
+                    f"left PostgreSQL {_postgres.cluster_name()} running for the NetBox in {other}"
+                )
+                postgres = False
+            if rpid and state.get("redis_port", DEFAULT_REDIS_PORT) == redis_port:
+                if not state["started"].get("redis_pid"):
+                    state["started"]["redis_pid"] = rpid
+                lines.append(f"left redis-server (pid {rpid}) running for the NetBox in {other}")
+                rpid = None
+            _save_state(state, other / "lab.json")
+    except LabError as exc:  # its lock is busy: keep the services running, owned by nobody
+        log.warning("could not hand the lab services over to %s: %s", other, exc)
+        lines.append(f"left PostgreSQL and redis-server running: {other} may still use them")
+        return None, False
+    return rpid, postgres
 
 
 def status() -> dict[str, Any]:
@@ -565,20 +672,135 @@ def reset() -> list[str]:
         return _reset()
 
 
-def _reset() -> list[str]:
-    t0 = time.monotonic()
+def _prepared() -> tuple[dict[str, Any], _postgres.Database]:
+    """State and served database of a lab that was brought up, its configuration rewritten
+    (management commands read it); DependencyUnavailable otherwise."""
     state = _load_state()
-    if state is None or not _venv().is_dir():  # the seed (or the dump) is rebuilt below if gone
+    if state is None or not _venv().is_dir():  # the seed (or the dump) is rebuilt if gone
         raise DependencyUnavailable("the lab NetBox was never brought up", hint=UP_HINT)
     if not _postgres.cluster_online():
         raise DependencyUnavailable(
             f"PostgreSQL {_postgres.cluster_name()} is not running", hint=UP_HINT
         )
-    redis_port = _env_port("SHARPEYES_NETBOX_REDIS_PORT", DEFAULT_REDIS_PORT)
     db = _database(state, _postgres.cluster_port())
-    _write_config(state, db, redis_port)
+    _write_config(state, db, configured_redis_port())
+    return state, db
+
+
+def _flush_cache() -> None:
+    """Empty the caching Redis database: cached objects of the replaced database must go."""
+    redis_port = configured_redis_port()
+    if _redis.answers(redis_port):
+        _redis.flush_db(redis_port, redis_databases()[1])
+
+
+def _reset() -> list[str]:
+    t0 = time.monotonic()
+    state, db = _prepared()
     _ensure_seed(state, db)
     _clone_seed(state, db)
-    if _redis.answers(redis_port):
-        _redis.flush_db(redis_port, 1)  # the caching database
+    _flush_cache()
     return [f"NetBox database reset to the empty migrated state ({time.monotonic() - t0:.1f} s)"]
+
+
+# --- loaded snapshots ---------------------------------------------------------------------
+
+
+def _loaded(db: _postgres.Database) -> _postgres.Database:
+    """The template database holding the newest restored or saved loaded snapshot."""
+    return replace(db, name=f"{db.name}_loaded")
+
+
+def _loaded_marker(state: dict[str, Any], key: str) -> str:
+    return f"{_db_marker()} loaded {key} token {state['token_key']}"
+
+
+def _fill_loaded_template(state: dict[str, Any], db: _postgres.Database, key: str) -> None:
+    """Restore the snapshot file of key into the template and make sure it holds this lab's
+    superuser and token (a dump made by another lab state carries that lab's token)."""
+    template, source = _loaded(db), snapshot.snapshot_path(key)
+    _postgres.recreate_database(template)  # empty, no comment: unusable until complete
+    _postgres.restore(template, source)
+    if not _has_lab_token(state, template):
+        log.info("the snapshot %s lacks this lab's token; creating it", key)
+        _ensure_admin(state, db_name=template.name)
+        if not _has_lab_token(state, template):
+            raise LabError(f"the lab API token is missing from {template.name} after creating it")
+    _postgres.set_database_comment(template, _loaded_marker(state, key))
+
+
+def save_loaded(key: str) -> Path:
+    """Snapshot the served NetBox, which must hold exactly the dataset of key (call it right
+    after a successful full apply onto an emptied NetBox); return the cached file.
+    Older snapshots beyond `snapshot.KEEP_PER_VERSION` per NetBox version are deleted."""
+    snapshot.check_key(key)
+    with _locked():
+        t0 = time.monotonic()
+        state, db = _prepared()
+        path = snapshot.snapshot_path(key)
+        _postgres.dump(db, path)
+        _fill_loaded_template(state, db, key)
+        snapshot.prune()
+        log.info("saved the loaded NetBox as %s (%.1f s)", path, time.monotonic() - t0)
+        return path
+
+
+def restore_loaded(key: str) -> bool:
+    """Replace the served database by the loaded snapshot of key: a template copy (seconds),
+    the template first refilled from the cached dump when it holds another key or token.
+    False (nothing changed) when there is no snapshot for key."""
+    snapshot.check_key(key)
+    with _locked():
+        state, db = _prepared()
+        template, path = _loaded(db), snapshot.snapshot_path(key)
+        if _postgres.database_comment(template) != _loaded_marker(state, key):
+            if not path.is_file():
+                return False
+            _fill_loaded_template(state, db, key)
+        _postgres.recreate_database(db, template=template.name)
+        _postgres.set_database_comment(db, _db_marker())
+        _flush_cache()
+        if path.is_file():
+            snapshot.mark_used(path)
+        return True
+
+
+def apply_dataset(data_dir: Path | None = None) -> None:
+    """`sharpeyes sot apply --yes` against this lab (its output in the lab directory, progress
+    on stderr), then `sot plan` must report no changes."""
+    creds = credentials()
+    env = {**os.environ, "NETBOX_API": creds.url, "NETBOX_TOKEN": creds.token}
+    cli = [str(Path(sys.executable).parent / "sharpeyes"), "sot"]
+    data = ["--data", str(data_dir)] if data_dir else []
+    log_path = lab_dir() / "apply.log"
+    with log_path.open("w", encoding="utf-8") as out:
+        for argv in ([*cli, "apply", "--yes", *data], [*cli, "plan", *data]):
+            out.write(f"$ {' '.join(argv)}\n")
+            out.flush()
+            code = subprocess.run(argv, env=env, stdout=out, check=False).returncode
+            if code != 0:
+                raise LabError(
+                    f"{' '.join(argv[1:])} exited {code} on the lab NetBox at {creds.url}",
+                    hint=f"see {log_path}",
+                )
+
+
+def reset_loaded(data_dir: Path | None = None) -> list[str]:
+    """NetBox holding the whole dataset: the snapshot for the dataset's key when cached, else a
+    reset to empty, a real apply and a new snapshot (minutes)."""
+    t0 = time.monotonic()
+    key = snapshot.current_key(data_dir)
+    if restore_loaded(key):
+        seconds = time.monotonic() - t0
+        return [
+            f"NetBox restored from the loaded snapshot {key} in {seconds:.1f} s (snapshot used)"
+        ]
+    lines = reset()
+    log.info("no loaded snapshot for %s: applying the dataset (several minutes)", key)
+    apply_dataset(data_dir)
+    path = save_loaded(key)
+    lines.append(
+        f"no snapshot for {key}: applied the dataset and saved {path} "
+        f"in {time.monotonic() - t0:.0f} s (snapshot not used)"
+    )
+    return lines
