@@ -1,8 +1,12 @@
-"""Generate the bottom of each role README from meta/argument_specs.yml and meta/main.yml.
+"""Role documentation and the role contract (STYLE 9.2-9.6).
 
-The generated part sits between the BEGIN/END markers (STYLE 9.6); everything else in the README
-is hand-written and left alone. `python -m sharpeyes.roledoc [--check] roles/*` rewrites stale
-sections, or with `--check` only reports them and exits 1 (CI and tests/unit/test_role_specs.py).
+The bottom of each role README is generated from meta/argument_specs.yml and meta/main.yml and
+sits between the BEGIN/END markers (STYLE 9.6); everything else in the README is hand-written and
+left alone. `python -m sharpeyes.roledoc [--check] roles/*` rewrites stale sections, or with
+`--check` only reports them and exits 1.
+
+`CHECKS` is the role contract as data: each check takes a role directory and returns its problems
+(empty when the role complies); tests/unit/test_role_specs.py runs every check on every role.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import argparse
 import logging
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,9 +99,10 @@ def _option_lines(name: str, spec: Mapping[str, Any]) -> list[str]:
         for key, sub in suboptions.items():
             default = _cell(_inline(sub["default"])) if "default" in sub else ""
             required = "yes" if sub.get("required") else "no"
-            lines.append(
-                f"| `{key}` | {_type(sub)} | {required} | {default} | {_cell(_description(sub))} |"
-            )
+            text = _description(sub)
+            if "choices" in sub:
+                text += " Choices: " + ", ".join(_inline(choice) for choice in sub["choices"]) + "."
+            lines.append(f"| `{key}` | {_type(sub)} | {required} | {default} | {_cell(text)} |")
     lines.append("")
     return lines
 
@@ -150,6 +155,227 @@ def update(role_dir: Path) -> bool:
         return False
     (role_dir / "README.md").write_text(fresh, encoding="utf-8")
     return True
+
+
+# --- The role contract -------------------------------------------------------------------------
+
+RoleCheck = Callable[[Path], list[str]]
+
+# Files every role has (STYLE 9.2); defaults/ and vars/ are optional for a role without inputs.
+REQUIRED_FILES = ("README.md", "meta/main.yml", "meta/argument_specs.yml", "tasks/main.yml")
+# Keys the shared base (.config/molecule/config.yml) owns; a role's scenario must not replace them
+# (a scenario's own test_sequence could drop check or idempotence unnoticed).
+BASE_ONLY_KEYS = ("dependency", "driver", "verifier", "scenario.test_sequence")
+
+
+def discover_roles(roles_dir: Path) -> list[Path]:
+    """Every role directory under roles_dir, sorted by name."""
+    if not roles_dir.is_dir():
+        return []
+    return sorted(path for path in roles_dir.iterdir() if path.is_dir())
+
+
+def scenario_dir(role_dir: Path) -> Path:
+    """The role's Molecule scenario: molecule/<role>/ beside roles/."""
+    return role_dir.parent.parent / "molecule" / role_dir.name
+
+
+def _read(path: Path) -> Any:
+    """A YAML file's data; None when the file is absent. Raises InputError when unparsable."""
+    return _load_yaml(path) if path.is_file() else None
+
+
+def _as_problems(check: RoleCheck) -> RoleCheck:
+    """Report an unreadable input (InputError) as the check's problem instead of raising."""
+
+    def wrapped(role_dir: Path) -> list[str]:
+        try:
+            return check(role_dir)
+        except InputError as exc:
+            return [exc.message]
+
+    wrapped.__name__ = check.__name__
+    wrapped.__doc__ = check.__doc__
+    return wrapped
+
+
+def _walk_options(
+    options: Mapping[str, Any], parent: str = ""
+) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Every option and suboption as (dotted name, spec)."""
+    for name, raw in options.items() if isinstance(options, Mapping) else ():
+        spec = raw if isinstance(raw, Mapping) else {}
+        dotted = f"{parent}.{name}" if parent else str(name)
+        yield dotted, spec
+        yield from _walk_options(spec.get("options") or {}, dotted)
+
+
+@_as_problems
+def check_files(role_dir: Path) -> list[str]:
+    """The standard files exist."""
+    return [
+        f"{role_dir.name}: missing {rel}"
+        for rel in REQUIRED_FILES
+        if not (role_dir / rel).is_file()
+    ]
+
+
+@_as_problems
+def check_options_documented(role_dir: Path) -> list[str]:
+    """A `main` entry point whose options carry the role prefix, a type and a description."""
+    problems = []
+    options = main_options(role_dir)
+    for name in options:
+        if not str(name).startswith(f"{role_dir.name}_"):
+            problems.append(f"{role_dir.name}: {name} lacks the role prefix {role_dir.name}_")
+    for name, spec in _walk_options(options):
+        if not spec.get("type"):
+            problems.append(f"{role_dir.name}: {name} has no type")
+        if not _description(spec):
+            problems.append(f"{role_dir.name}: {name} has no description")
+        if spec.get("type") == "list" and not spec.get("elements"):
+            problems.append(f"{role_dir.name}: {name} is a list without elements")
+    return problems
+
+
+@_as_problems
+def check_defaults_match_specs(role_dir: Path) -> list[str]:
+    """defaults/main.yml holds exactly the optional options, with the specs' default values."""
+    options = main_options(role_dir)
+    defaults = _read(role_dir / "defaults" / "main.yml") or {}
+    if not isinstance(defaults, dict):
+        return [f"{role_dir.name}: defaults/main.yml is not a mapping"]
+    required = {name for name, spec in options.items() if (spec or {}).get("required")}
+    problems = [
+        f"{role_dir.name}: {name} is in defaults/main.yml but not in argument_specs"
+        for name in sorted(set(defaults) - set(options))
+    ]
+    problems += [
+        f"{role_dir.name}: {name} is in argument_specs but not in defaults/main.yml"
+        for name in sorted(set(options) - required - set(defaults))
+    ]
+    for name in sorted(set(defaults) & set(options)):
+        spec = options[name] or {}
+        if "default" not in spec:
+            problems.append(f"{role_dir.name}: {name} has no default in argument_specs")
+        elif spec["default"] != defaults[name]:
+            problems.append(
+                f"{role_dir.name}: {name} defaults to {defaults[name]!r} in defaults/main.yml "
+                f"but {spec['default']!r} in argument_specs"
+            )
+    return problems
+
+
+@_as_problems
+def check_choices_in_readme(role_dir: Path) -> list[str]:
+    """Every choice of every option (suboptions too) appears in the README as a code span."""
+    readme = role_dir / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.is_file() else ""
+    return [
+        f"{role_dir.name}: choice {choice!r} of {name} is not documented in README.md"
+        for name, spec in _walk_options(main_options(role_dir))
+        for choice in spec.get("choices") or []
+        if _inline(choice) not in text
+    ]
+
+
+@_as_problems
+def check_vars_internal(role_dir: Path) -> list[str]:
+    """Every key in vars/*.yml starts with `__<role>_`."""
+    prefix = f"__{role_dir.name}_"
+    problems = []
+    for path in sorted((role_dir / "vars").glob("*.y*ml")):
+        data = _read(path) or {}
+        bad = sorted(str(key) for key in data if not str(key).startswith(prefix))
+        if bad:
+            problems.append(f"{role_dir.name}: vars/{path.name}: {bad} must start with {prefix}")
+    return problems
+
+
+@_as_problems
+def check_readme_current(role_dir: Path) -> list[str]:
+    """The README's generated section matches argument_specs and meta/main.yml."""
+    if is_current(role_dir):
+        return []
+    return [f"{role_dir.name}/README.md is stale: run `python -m sharpeyes.roledoc {role_dir}`"]
+
+
+@_as_problems
+def check_meta(role_dir: Path) -> list[str]:
+    """meta/main.yml names platforms and a minimum Ansible version, and has no dependencies."""
+    meta = _read(role_dir / "meta" / "main.yml") or {}
+    info = meta.get("galaxy_info") or {}
+    problems = []
+    if not info.get("platforms"):
+        problems.append(f"{role_dir.name}: meta/main.yml lists no platforms")
+    if not info.get("min_ansible_version"):
+        problems.append(f"{role_dir.name}: meta/main.yml has no min_ansible_version")
+    if meta.get("dependencies"):
+        problems.append(
+            f"{role_dir.name}: meta/main.yml has dependencies; ordering belongs in playbooks"
+        )
+    return problems
+
+
+def _has_key(data: Any, dotted: str) -> bool:
+    """True when the nested mappings hold the dotted key."""
+    for part in dotted.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return False
+        data = data[part]
+    return True
+
+
+def _applies_role(converge: Any, role: str) -> bool:
+    """True when a play of the converge playbook lists the role by name."""
+    for play in converge if isinstance(converge, list) else []:
+        for entry in (play or {}).get("roles") or []:
+            name = entry.get("role", entry.get("name")) if isinstance(entry, dict) else entry
+            if name == role:
+                return True
+    return False
+
+
+@_as_problems
+def check_molecule_scenario(role_dir: Path) -> list[str]:
+    """molecule/<role>/ has molecule.yml (role particulars only), converge.yml and its tests."""
+    scenario = scenario_dir(role_dir)
+    where = f"molecule/{role_dir.name}"
+    test_file = f"tests/test_{role_dir.name}.py"
+    problems = [
+        f"{role_dir.name}: missing {where}/{rel}"
+        for rel in ("molecule.yml", "converge.yml", test_file)
+        if not (scenario / rel).is_file()
+    ]
+    config = _read(scenario / "molecule.yml") or {}
+    problems += [
+        f"{role_dir.name}: {where}/molecule.yml sets {key}, which the shared base "
+        ".config/molecule/config.yml owns"
+        for key in BASE_ONLY_KEYS
+        if _has_key(config, key)
+    ]
+    if (scenario / "converge.yml").is_file() and not _applies_role(
+        _read(scenario / "converge.yml"), role_dir.name
+    ):
+        problems.append(f"{role_dir.name}: {where}/converge.yml does not apply the role by name")
+    return problems
+
+
+CHECKS: dict[str, RoleCheck] = {
+    "files": check_files,
+    "options_documented": check_options_documented,
+    "defaults_match_specs": check_defaults_match_specs,
+    "choices_in_readme": check_choices_in_readme,
+    "vars_internal": check_vars_internal,
+    "readme_current": check_readme_current,
+    "meta": check_meta,
+    "molecule_scenario": check_molecule_scenario,
+}
+
+
+def check_role(role_dir: Path) -> dict[str, list[str]]:
+    """The problems of one role, by check name (an empty list: the role passes that check)."""
+    return {name: check(role_dir) for name, check in CHECKS.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
