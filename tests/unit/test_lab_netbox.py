@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 import string
 from pathlib import Path
 
 import pytest
 
+from sharpeyes import paths
 from sharpeyes.errors import DependencyUnavailable, LabError
-from sharpeyes.lab import _nbinstall, _proc, netbox
+from sharpeyes.lab import _nbinstall, _postgres, _proc, _redis, netbox, snapshot
 from sharpeyes.sot import client
+from sharpeyes.sot.fingerprint import dataset_hash
 
 VALUES = _nbinstall.ConfigValues(
     secret_key="k" * 30 + "'\"$x}{" + "K" * 30,
@@ -156,3 +160,171 @@ def test_timeout_adapter_sets_a_default_timeout() -> None:
     http = client.session(timeout=7)
     adapter = http.get_adapter("http://127.0.0.1/")
     assert isinstance(adapter, client.TimeoutAdapter) and adapter.timeout == 7
+
+
+# --- loaded snapshots: keys, files, pruning -----------------------------------------------
+
+
+def _dataset(root: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+BASE_FILES = {
+    "custom/dcim.platforms.yml": b"---\nendpoint: dcim.platforms\n",
+    "estate/dcim.sites.yml": b"---\nendpoint: dcim.sites\n",
+    "estate/parts/dcim.devices.a.yml": b"---\nendpoint: dcim.devices\n",
+}
+
+
+def test_dataset_hash_is_deterministic_and_content_keyed(tmp_path: Path) -> None:
+    a = dataset_hash(_dataset(tmp_path / "a", BASE_FILES))
+    assert a == dataset_hash(_dataset(tmp_path / "b", dict(reversed(BASE_FILES.items()))))
+    assert len(a) == 64 and set(a) <= set("0123456789abcdef")
+    changed = {**BASE_FILES, "estate/dcim.sites.yml": b"---\nendpoint: dcim.sites \n"}
+    assert dataset_hash(_dataset(tmp_path / "c", changed)) != a
+    renamed = dict(BASE_FILES)
+    renamed["estate/dcim.sites.2.yml"] = renamed.pop("estate/dcim.sites.yml")
+    assert dataset_hash(_dataset(tmp_path / "d", renamed)) != a
+    # Moving bytes between a path and its content must not collide.
+    assert dataset_hash(_dataset(tmp_path / "e", {"estate/ab": b"c"})) != dataset_hash(
+        _dataset(tmp_path / "f", {"estate/a": b"bc"})
+    )
+
+
+def test_dataset_hash_ignores_what_sot_apply_does_not_write(tmp_path: Path) -> None:
+    root = _dataset(tmp_path, BASE_FILES)
+    before = dataset_hash(root)
+    _dataset(root, {"points/batch.csv": b"x", "README.md": b"y", "spec/qingxin.yml": b"z"})
+    assert dataset_hash(root) == before
+
+
+def test_repo_dataset_key_names_the_netbox_version() -> None:
+    key = snapshot.current_key()
+    version, data = snapshot.check_key(key)
+    assert version == _nbinstall.NETBOX_VERSION
+    assert data == dataset_hash(paths.netbox_data_dir())[:16]
+
+
+def test_snapshot_keys_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path))
+    key = snapshot.make_key("4.7.3", "ab" * 32)
+    assert key == "4.7.3-" + "ab" * 8
+    assert (
+        snapshot.snapshot_path(key) == tmp_path / "netbox" / f"netbox-4.7.3-loaded-{'ab' * 8}.dump"
+    )
+    for bad in ("4.7.3", "4.7.3-XYZ", "4.7-" + "a" * 16, "../x-" + "a" * 16, "4.7.3-" + "a" * 17):
+        with pytest.raises(LabError, match="bad snapshot key"):
+            snapshot.snapshot_path(bad)
+
+
+def test_prune_keeps_the_newest_snapshots_of_each_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path))
+    made: dict[str, Path] = {}
+    for i, version in enumerate(["4.7.3"] * 5 + ["4.8.0"] * 2):
+        key = snapshot.make_key(version, f"{i:016x}")
+        path = snapshot.snapshot_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"dump")
+        os.utime(path, (1000 + i, 1000 + i))
+        made[key] = path
+    other = tmp_path / "netbox" / "netbox-4.7.3-migrated.dump"
+    other.write_bytes(b"migrated")
+    removed = snapshot.prune(keep=2)
+    assert sorted(removed) == sorted(
+        made[snapshot.make_key("4.7.3", f"{i:016x}")] for i in range(3)
+    )
+    assert [key for key, _ in snapshot.snapshots()] == [
+        snapshot.make_key(v, f"{i:016x}")
+        for v, i in (("4.8.0", 6), ("4.8.0", 5), ("4.7.3", 4), ("4.7.3", 3))
+    ]
+    assert other.is_file()
+    snapshot.mark_used(made[snapshot.make_key("4.7.3", f"{3:016x}")])
+    assert snapshot.snapshots()[0][0] == snapshot.make_key("4.7.3", f"{3:016x}")
+
+
+# --- several instances side by side -------------------------------------------------------
+
+
+def test_redis_databases_differ_per_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(netbox.REDIS_DB_VAR, raising=False)
+    monkeypatch.delenv("SHARPEYES_STATE_DIR", raising=False)
+    assert netbox.redis_databases() == (0, 1)
+    seen = set()
+    for name in ("test", "a", "b", "c"):
+        monkeypatch.setenv("SHARPEYES_STATE_DIR", str(tmp_path / name))
+        tasks, caching = netbox.redis_databases()
+        assert tasks % 2 == 0 and 2 <= tasks <= 14 and caching == tasks + 1
+        seen.add(tasks)
+    assert len(seen) > 1  # derived from the directory, not a constant
+    monkeypatch.setenv(netbox.REDIS_DB_VAR, "6")
+    assert netbox.redis_databases() == (6, 7)
+    for bad in ("15", "x", "-1"):
+        monkeypatch.setenv(netbox.REDIS_DB_VAR, bad)
+        with pytest.raises(LabError, match=netbox.REDIS_DB_VAR):
+            netbox.redis_databases()
+
+
+def test_configuration_uses_the_instance_redis_databases() -> None:
+    values = _nbinstall.ConfigValues(**{**vars(VALUES), "redis_tasks_db": 4, "redis_caching_db": 5})
+    redis = _exec_config(_nbinstall.render_configuration(values))["REDIS"]
+    assert (redis["tasks"]["DATABASE"], redis["caching"]["DATABASE"]) == (4, 5)  # type: ignore[index]
+
+
+def test_lab_gunicorn_command_line_names_its_lab_dir() -> None:
+    argv = [
+        "/s/netbox/venv/bin/python", "-m", "gunicorn", "--bind", "127.0.0.1:8801",
+        "--chdir", "/s/netbox/root/conf", "lab_wsgi:application",
+    ]  # fmt: skip
+    assert netbox._gunicorn_lab_dir(argv) == Path("/s/netbox")
+    assert netbox._gunicorn_lab_dir([*argv[:-1], "other:app"]) is None
+    assert netbox._gunicorn_lab_dir(["gunicorn", "lab_wsgi:application", "--chdir"]) is None
+    assert netbox._gunicorn_lab_dir(["gunicorn", "--chdir", "/tmp", "lab_wsgi:application"]) is None
+
+
+def test_down_hands_shared_services_to_a_running_instance(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The instance that started PostgreSQL and redis stops neither while another uses them."""
+    other = tmp_path / "other" / "netbox"
+    other.mkdir(parents=True)
+    (other / "lab.json").write_text(
+        json.dumps({"started": {"postgres": False, "redis_pid": None, "gunicorn_pid": 42}})
+    )
+    monkeypatch.setenv("SHARPEYES_STATE_DIR", str(tmp_path / "ours"))
+    netbox.lab_dir().mkdir(parents=True)
+    state = {"started": {"postgres": True, "redis_pid": 4242, "gunicorn_pid": None}}
+    netbox.state_path().write_text(json.dumps(state))
+    stopped: list[str] = []
+
+    def stop_redis(pid: int) -> bool:
+        stopped.append(f"redis {pid}")
+        return True
+
+    monkeypatch.setattr(netbox, "other_instances", lambda: [other])
+    monkeypatch.setattr(_redis, "stop", stop_redis)
+    monkeypatch.setattr(_postgres, "stop_cluster", lambda: stopped.append("postgres"))
+    lines = netbox.down()
+    assert stopped == []
+    assert any("left PostgreSQL" in line and str(other) in line for line in lines)
+    assert json.loads((other / "lab.json").read_text())["started"] == {
+        "postgres": True,
+        "redis_pid": 4242,
+        "gunicorn_pid": 42,
+    }
+    assert netbox._load_state()["started"] == {  # type: ignore[index]
+        "postgres": False,
+        "redis_pid": None,
+        "gunicorn_pid": None,
+    }
+    # Alone, it stops what it started.
+    netbox.state_path().write_text(json.dumps(state))
+    monkeypatch.setattr(netbox, "other_instances", list)
+    netbox.down()
+    assert stopped == ["redis 4242", "postgres"]
