@@ -46,9 +46,12 @@ lint: venv
 unit: venv
 	$(PYTEST) tests/unit -q
 
+# The integration tier resets and mutates NetBox: it runs its own lab instance (state dir, port,
+# database, Redis databases), so it never wipes the NetBox `make demo` left.
+TEST_LAB := SHARPEYES_STATE_DIR=$(CURDIR)/.lab/test SHARPEYES_NETBOX_PORT=8801
 integration: venv system-deps
-	$(SE) lab up netbox
-	$(PYTEST) tests/integration -q -m integration
+	$(TEST_LAB) $(SE) lab up netbox
+	$(TEST_LAB) $(PYTEST) tests/integration -q -m integration
 
 molecule: venv system-deps
 	$(SE) lab images
@@ -71,6 +74,7 @@ demo: venv system-deps
 
 lab-down:
 	$(SE) lab down
+	$(TEST_LAB) $(SE) lab down
 
 clean: lab-down
 	rm -rf $(VENV) .lab .cache
