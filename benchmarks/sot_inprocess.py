@@ -23,7 +23,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 from users.models import User
 
-from sharpeyes.sot import apply, dataset, live, plan
+from sharpeyes.sot import apply, live, loader, plan
 
 
 class _Resp:
@@ -64,7 +64,7 @@ class InProcessRest(live.Rest):
 def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     limit = int(os.environ.get("SHARPEYES_BENCH_LIMIT") or 0) or None
-    ds = dataset.load_dir(Path(os.environ["SHARPEYES_BENCH_DATA"]))
+    ds = loader.load(Path(os.environ["SHARPEYES_BENCH_DATA"])).dataset
     t0 = time.monotonic()
     done = 0
 

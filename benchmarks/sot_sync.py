@@ -24,7 +24,7 @@ from typing import Any
 
 from sharpeyes.lab import netbox
 from sharpeyes.sot import apply as apply_mod
-from sharpeyes.sot import client, sync
+from sharpeyes.sot import client, loader, sync
 from sharpeyes.sot.baseline import PerObjectRest
 from sharpeyes.sot.live import Rest, fetch
 from sharpeyes.sot.plan import compute
@@ -63,7 +63,7 @@ def subset(data: Path, limit: int, per_object: bool) -> dict[str, Any]:
     api = client.connect()
     t0 = time.monotonic()
     rest: Rest = PerObjectRest(api) if per_object else Rest(api)
-    ds = sync.load_dir(data)
+    ds = loader.load(data).dataset
     state = fetch(rest, ds.endpoints)
     plan = compute(ds, state)
     done = 0

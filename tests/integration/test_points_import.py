@@ -22,15 +22,8 @@ from sharpeyes.paths import netbox_data_dir
 from sharpeyes.points import run
 from sharpeyes.sot import client, schema
 from sharpeyes.sot import sync as sot_sync
-from sharpeyes.sot.dataset import (
-    Dataset,
-    dump_file,
-    generic_target,
-    load_dir,
-    ref_key,
-    term_key,
-)
-from sharpeyes.sot.schema import Kind
+from sharpeyes.sot.dataset import Dataset, dump_file, iter_refs, ref_key
+from sharpeyes.sot.loader import load
 
 pytestmark = pytest.mark.integration
 
@@ -39,23 +32,6 @@ BIN = Path(sys.executable).parent / "sharpeyes"
 GOOD = netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"
 BAD = Path(__file__).parents[1] / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"
 COUNTED = ("dcim.locations", "dcim.devices", "ipam.ip-addresses", "dcim.cables")
-
-
-def _refs(ep: schema.Endpoint, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for f in ep.fields:
-        v = data.get(f.name)
-        if v is None:
-            continue
-        if f.kind is Kind.REF and f.target:
-            out.append((f.target, v))
-        elif f.kind is Kind.REFS and f.target:
-            out += [(f.target, x) for x in v]
-        elif f.kind is Kind.GENERIC and (t := generic_target(f, data)):
-            out.append((t, v))
-        elif f.kind is Kind.TERMS:
-            out += [term_key(t) for t in v]
-    return out
 
 
 def _kept(kept: dict[str, set[Any]], target: str, value: Any) -> bool:
@@ -73,7 +49,11 @@ def site_slice(ds: Dataset, site: str) -> Dataset:
         ep = schema.REGISTRY[name]
         pending = [o for o in ds.objects[name] if name != "dcim.sites" or o.data["slug"] == site]
         while pending:  # repeat: objects may reference objects of the same endpoint (parents)
-            ok = [o for o in pending if all(_kept(kept, t, v) for t, v in _refs(ep, o.data))]
+            ok = [
+                o
+                for o in pending
+                if all(_kept(kept, r.target, r.value) for r in iter_refs(ep, o.data))
+            ]
             if not ok:
                 break
             for obj in ok:
@@ -86,9 +66,10 @@ def site_slice(ds: Dataset, site: str) -> Dataset:
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("slice") / "netbox"
-    for name, objs in site_slice(load_dir(netbox_data_dir()), SITE).objects.items():
+    for name, objs in site_slice(load(netbox_data_dir()).dataset, SITE).objects.items():
         rows = [dict(o.data) for o in objs]
-        dump_file(root / f"{name}.yml", name, rows)
+        section = objs[0].source.parent.name if objs[0].source else "estate"
+        dump_file(root / section / f"{name}.yml", name, rows)
     return root
 
 

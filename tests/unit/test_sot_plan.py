@@ -5,9 +5,13 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import pytest
+
+from sharpeyes.errors import ValidationFailed
 from sharpeyes.sot import schema
-from sharpeyes.sot.dataset import Dataset, load_dir
+from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.live import LiveObject, LiveState
+from sharpeyes.sot.loader import load
 from sharpeyes.sot.plan import compute, format_plan, full_form
 
 FIXTURE = Path(__file__).parents[1] / "integration" / "data" / "fixture"
@@ -37,7 +41,7 @@ def _live_copy(ds: Dataset) -> LiveState:
 
 
 def test_empty_netbox_plans_creates_and_template_updates() -> None:
-    ds = load_dir(FIXTURE)
+    ds = load(FIXTURE).dataset
     plan = compute(ds, LiveState())
     counts = plan.counts()
     assert counts["delete"] == 0
@@ -52,14 +56,14 @@ def test_empty_netbox_plans_creates_and_template_updates() -> None:
 
 
 def test_in_sync_when_live_equals_dataset() -> None:
-    ds = load_dir(FIXTURE)
+    ds = load(FIXTURE).dataset
     plan = compute(ds, _live_copy(ds))
     assert plan.in_sync, format_plan(plan)
     assert format_plan(plan) == "NetBox is in sync with the dataset: no changes."
 
 
 def test_one_field_change_is_one_update_line() -> None:
-    ds = load_dir(FIXTURE)
+    ds = load(FIXTURE).dataset
     state = _live_copy(ds)
     state.get("dcim.devices", "fx-cam01").data["description"] = "moved"  # type: ignore[union-attr]
     plan = compute(ds, state)
@@ -70,7 +74,7 @@ def test_one_field_change_is_one_update_line() -> None:
 
 
 def test_deletes_only_managed_and_never_template_components() -> None:
-    ds = load_dir(FIXTURE)
+    ds = load(FIXTURE).dataset
     state = _live_copy(ds)
     sites = schema.REGISTRY["dcim.sites"]
     state.add(sites, LiveObject(90001, full_form(sites, {"slug": "ui-made", "name": "UI"})))
@@ -87,7 +91,7 @@ def test_deletes_only_managed_and_never_template_components() -> None:
 
 
 def test_absent_field_means_default_and_custom_fields_compare_without_nulls() -> None:
-    ds = load_dir(FIXTURE)
+    ds = load(FIXTURE).dataset
     state = _live_copy(ds)
     cam = state.get("dcim.devices", "fx-cam02")
     assert cam is not None
@@ -96,3 +100,15 @@ def test_absent_field_means_default_and_custom_fields_compare_without_nulls() ->
     cam.data["serial"] = "SET-IN-UI"
     plan = compute(ds, state)
     assert [c.diff for c in plan.changes] == [{"serial": ("SET-IN-UI", "")}]
+
+
+def test_unknown_reference_is_refused_naming_file_and_field() -> None:
+    ds = load(FIXTURE).dataset
+    cam = next(o for o in ds.objects["dcim.devices"] if o.data["name"] == "fx-cam01")
+    cam.data["site"] = "fx-nowhere"
+    with pytest.raises(ValidationFailed) as info:
+        compute(ds, _live_copy(load(FIXTURE).dataset))
+    assert info.value.problems == [
+        "fixture/estate/dcim.devices.yml: fx-cam01: field 'site': no dcim.sites 'fx-nowhere' "
+        "in the dataset or NetBox"
+    ]

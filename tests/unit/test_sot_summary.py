@@ -7,9 +7,15 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sharpeyes.paths import netbox_data_dir
-from sharpeyes.sot.summary import KEYS, summary
+from typer.testing import CliRunner
+
+from sharpeyes.cli.main import app
+from sharpeyes.sot.summary import KEYS, summarise
+
+if TYPE_CHECKING:
+    from conftest import Estate
 
 SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
 EXPECTED = {
@@ -40,8 +46,8 @@ def test_json_keys_and_values() -> None:
     assert {k: doc[k] for k in KEYS} == EXPECTED
 
 
-def test_stations_list_every_site_with_cameras() -> None:
-    stations = summary(netbox_data_dir()).stations
+def test_stations_list_every_site_with_cameras(estate: Estate) -> None:
+    stations = summarise(estate.loaded).stations
     assert len(stations) == 25
     assert [s["slug"] for s in stations] == sorted(s["slug"] for s in stations)
     ps01 = next(s for s in stations if s["slug"] == "qx-ps01")
@@ -52,13 +58,7 @@ def test_stations_list_every_site_with_cameras() -> None:
 
 
 def test_table_output() -> None:
-    proc = subprocess.run(
-        [SHARPEYES, "sot", "summary"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"COLUMNS": "200", "PATH": ""},
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "cameras" in proc.stdout and "1134" in proc.stdout
-    assert "qx-ps17" in proc.stdout
+    result = CliRunner().invoke(app, ["sot", "summary"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "cameras" in result.stdout and "1134" in result.stdout
+    assert "qx-ps17" in result.stdout

@@ -1,103 +1,134 @@
-"""`sot validate`: passes on the shipped data; each mutation fails with a precise message."""
+"""`sot validate`: passes on the shipped data; each mutation fails with a precise message.
+
+The shipped estate is read and checked once per session (`estate` in conftest.py); a mutation
+re-reads only the file it edits.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-import yaml
 
 from sharpeyes.errors import EXIT_INVALID_INPUT, DatasetInvalid
 from sharpeyes.paths import netbox_data_dir
-from sharpeyes.sot.validate import validate
+from sharpeyes.sot import sync, validate
+from sharpeyes.sot.live import LiveState
+from sharpeyes.sot.plan import Plan
+
+if TYPE_CHECKING:
+    from conftest import Estate, Objects
 
 SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
 DEVICES = "netbox/estate/dcim.devices.yml"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+STRAY = "netbox/estate/extra/dcim.sites.extra.yaml"
 
 
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    """A private copy of the shipped dataset (named netbox/, so messages match the repo)."""
-    target = tmp_path / "netbox"
-    shutil.copytree(netbox_data_dir(), target, ignore=shutil.ignore_patterns("spec", "*.csv"))
-    return target
-
-
-def mutate(data: Path, rel: str, change: Callable[[list[dict[str, Any]]], None]) -> None:
-    path = data / rel
-    doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-    change(doc["objects"])
-    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
-
-
-def by_name(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
+def by_name(objects: Objects, name: str) -> dict[str, Any]:
     return next(o for o in objects if o.get("name") == name)
 
 
-def problems(data: Path) -> list[str]:
+def test_shipped_data_is_valid(estate: Estate) -> None:
+    assert estate.problems == []
+
+
+def test_validate_and_plan_read_the_same_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `sot validate` passes is what `sot plan`/`apply` write: one reader, same objects."""
+    data_dir = netbox_data_dir()
+    checked = validate.validate(data_dir).dataset
+    monkeypatch.setattr(sync, "rest_client", lambda api=None: object())
+    monkeypatch.setattr(sync, "fetch", lambda rest, endpoints: LiveState())
+    monkeypatch.setattr(sync.plan_mod, "compute", lambda ds, state: Plan())  # not under test
+    planned = sync.plan(data_dir).dataset
+    assert planned.endpoints == checked.endpoints
+    assert len(checked.endpoints) == 31
+    for name in checked.endpoints:
+        want = [(o.key, o.data, o.source) for o in checked.objects[name]]
+        assert [(o.key, o.data, o.source) for o in planned.objects[name]] == want, name
+    assert planned.files == checked.files
+
+
+def _linked_copy(tmp_path: Path) -> Path:
+    """The shipped dataset under tmp_path/netbox, its files hard-linked (nothing copied)."""
+    target = tmp_path / "netbox"
+    shutil.copytree(netbox_data_dir(), target, copy_function=os.link)
+    return target
+
+
+def test_stray_yaml_fails_validate_and_plan_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _linked_copy(tmp_path)
+    stray = tmp_path / STRAY
+    stray.parent.mkdir()
+    stray.write_text("---\nendpoint: dcim.sites\nobjects:\n  - {slug: x, name: X}\n")
+    proc = subprocess.run(
+        [SHARPEYES, "sot", "validate", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"COLUMNS": "300", "PATH": ""},
+    )
+    # exit 3 (invalid input) per README and errors.py; DatasetInvalid exited 1 before issue 7
+    assert proc.returncode == EXIT_INVALID_INPUT, proc.stderr
+    assert f"{STRAY}: not a dataset file: endpoint files live directly in estate/" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # the plan path refuses the same file before it contacts NetBox
+    monkeypatch.setattr(sync, "rest_client", lambda api=None: pytest.fail("NetBox contacted"))
     with pytest.raises(DatasetInvalid) as info:
-        validate(data)
-    assert info.value.exit_code == EXIT_INVALID_INPUT
-    return info.value.problems
+        sync.plan(data)
+    assert info.value.problems == [
+        f"{STRAY}: not a dataset file: endpoint files live directly in estate/"
+    ]
 
 
-def test_shipped_data_is_valid(data: Path) -> None:
-    validate(data)
-
-
-def test_duplicate_gb_id(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_duplicate_gb_id(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         first = by_name(objs, "qx-ps01-cam0001")["custom_fields"]["gb28181_id"]
         by_name(objs, "qx-ps01-cam0002")["custom_fields"]["gb28181_id"] = first
 
-    mutate(data, "estate/dcim.devices.yml", change)
-    found = problems(data)
-    assert found == [
+    assert estate.problems_with("estate/dcim.devices.yml", change) == [
         f"{DEVICES}: device qx-ps01-cam0002: custom_fields.gb28181_id: "
         "44180301001320000001 duplicates the id of device qx-ps01-cam0001"
     ]
 
 
-def test_gb_id_of_19_digits(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_gb_id_of_19_digits(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         by_name(objs, "qx-ps02-cam0007")["custom_fields"]["gb28181_id"] = "4418030200132000000"
 
-    mutate(data, "estate/dcim.devices.yml", change)
-    assert problems(data) == [
+    assert estate.problems_with("estate/dcim.devices.yml", change) == [
         f"{DEVICES}: device qx-ps02-cam0007: custom_fields.gb28181_id: "
         "'4418030200132000000' has 19 digits, expected 20"
     ]
 
 
-def test_wrong_type_code(data: Path) -> None:
+def test_wrong_type_code(estate: Estate) -> None:
     seen: dict[str, str] = {}
 
-    def change(objs: list[dict[str, Any]]) -> None:
+    def change(objs: Objects) -> None:
         dome = next(o for o in objs if o["role"] == "camera-dome" and o["site"] == "qx-ps03")
         gid = dome["custom_fields"]["gb28181_id"]
         dome["custom_fields"]["gb28181_id"] = gid[:10] + "131" + gid[13:]
         seen["name"] = dome["name"]
 
-    mutate(data, "estate/dcim.devices.yml", change)
-    assert problems(data) == [
+    assert estate.problems_with("estate/dcim.devices.yml", change) == [
         f"{DEVICES}: device {seen['name']}: custom_fields.gb28181_id: type code 131 does not "
         "match role camera-dome (expected 132)"
     ]
 
 
-def test_ip_outside_its_prefix(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_ip_outside_its_prefix(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         ip = next(o for o in objs if o["address"] == "10.44.8.11/24")
         ip["address"] = "10.44.99.11/24"
 
-    mutate(data, "estate/ipam.ip-addresses.yml", change)
-    found = problems(data)
+    found = estate.problems_with("estate/ipam.ip-addresses.yml", change)
     assert (
         "netbox/estate/ipam.ip-addresses.yml: ip 10.44.99.11/24:video-private: address: "
         "10.44.99.11/24 is outside every prefix of VRF video-private"
@@ -107,14 +138,13 @@ def test_ip_outside_its_prefix(data: Path) -> None:
     assert len(found) == 2
 
 
-def test_port_used_twice(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_port_used_twice(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         cam2 = next(o for o in objs if o["a_terminations"][0].get("device") == "qx-ps01-cam0002")
         cam1 = next(o for o in objs if o["a_terminations"][0].get("device") == "qx-ps01-cam0001")
         cam2["b_terminations"] = cam1["b_terminations"]
 
-    mutate(data, "estate/dcim.cables.yml", change)
-    found = problems(data)
+    found = estate.problems_with("estate/dcim.cables.yml", change)
     assert len(found) == 1
     assert found[0].startswith("netbox/estate/dcim.cables.yml: cable ")
     assert found[0].endswith(
@@ -123,13 +153,12 @@ def test_port_used_twice(data: Path) -> None:
     )
 
 
-def test_poe_over_budget(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_poe_over_budget(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         sw = next(o for o in objs if o["model"] == "S5735S-L24P4S-A1")
         sw["custom_fields"]["poe_budget_w"] = 100
 
-    mutate(data, "custom/dcim.device-types.yml", change)
-    found = problems(data)
+    found = estate.problems_with("custom/dcim.device-types.yml", change)
     assert found, "a 100 W budget must be exceeded somewhere"
     assert all(p.startswith(f"{DEVICES}: device qx-") for p in found)
     assert all(": PoE: attached cameras draw " in p for p in found)
@@ -140,49 +169,31 @@ def test_poe_over_budget(data: Path) -> None:
     )
 
 
-def test_retention_policy_beyond_capacity(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_retention_policy_beyond_capacity(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         objs[0]["data"]["sharpeyes_video"]["retention_days"]["video"] = 60
 
-    mutate(data, "estate/extras.config-contexts.yml", change)
-    (found,) = problems(data)
+    (found,) = estate.problems_with("estate/extras.config-contexts.yml", change)
     assert found.startswith(
         "netbox/estate/extras.config-contexts.yml: config context video-platform: "
         "data.sharpeyes_video.retention_days: retention needs "
     )
 
 
-def test_seed_count_mismatch_and_unknown_reference(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
+def test_seed_count_mismatch_and_unknown_reference(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
         objs.remove(by_name(objs, "qx-ps01-lcd01"))
         by_name(objs, "qx-ps01-lcd02")["site"] = "qx-nowhere"
 
-    mutate(data, "estate/dcim.devices.yml", change)
-    found = problems(data)
+    found = estate.problems_with("estate/dcim.devices.yml", change)
     assert f"{DEVICES}: count: splice_screens: 98, the seed says 99" in found
     assert f"{DEVICES}: device qx-ps01-lcd02: site: unknown dcim.sites qx-nowhere" in found
 
 
-def test_cli_exit_code_and_message(data: Path) -> None:
-    def change(objs: list[dict[str, Any]]) -> None:
-        by_name(objs, "qx-ps02-cam0007")["custom_fields"]["gb28181_id"] = "4418030200132000000"
+def test_duplicate_key(estate: Estate) -> None:
+    def change(objs: Objects) -> None:
+        objs.append(dict(by_name(objs, "qx-ps01-cam0001")))
 
-    ok = subprocess.run(
-        [SHARPEYES, "sot", "validate", "--data", str(data)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert ok.returncode == 0, ok.stderr
-    assert ok.stdout.startswith("ok: sites 26, police_stations 17")
-    mutate(data, "estate/dcim.devices.yml", change)
-    bad = subprocess.run(
-        [SHARPEYES, "sot", "validate", "--data", str(data)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"COLUMNS": "300", "PATH": ""},
-    )
-    assert bad.returncode == EXIT_INVALID_INPUT
-    assert "device qx-ps02-cam0007: custom_fields.gb28181_id:" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    assert estate.problems_with("estate/dcim.devices.yml", change) == [
+        f"{DEVICES}: device qx-ps01-cam0001: duplicate dcim.devices key (first in {DEVICES})"
+    ]

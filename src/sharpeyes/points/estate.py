@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharpeyes.sot.dataset import Dataset, load_dir
+from sharpeyes.sot.dataset import Dataset
+from sharpeyes.sot.loader import load
 
 # Endpoints the index reads (the live read adds what they reference).
 ENDPOINTS: tuple[str, ...] = (
@@ -258,5 +259,5 @@ def from_dataset(ds: Dataset, source: str) -> Estate:
 
 
 def from_dir(data_dir: Path) -> Estate:
-    """The estate as the repo dataset describes it (loads and validates every file)."""
-    return from_dataset(load_dir(data_dir), DATASET)
+    """The estate as the repo dataset describes it (through the one dataset loader)."""
+    return from_dataset(load(data_dir).dataset, DATASET)

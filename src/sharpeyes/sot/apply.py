@@ -19,7 +19,7 @@ from typing import Any
 
 from sharpeyes.errors import TargetFailed
 from sharpeyes.sot import schema
-from sharpeyes.sot.dataset import Dataset, freeze, generic_target, ref_key, term_key
+from sharpeyes.sot.dataset import Dataset, field_refs, freeze, ref_key
 from sharpeyes.sot.live import LiveObject, LiveState, Rest, refetch
 from sharpeyes.sot.plan import Change, Plan, Templates, endpoint_changes, full_form
 from sharpeyes.sot.schema import Endpoint, Kind
@@ -30,6 +30,9 @@ BATCH = 500
 STOP_ENV = "SHARPEYES_SOT_STOP_AFTER_BATCHES"  # test hook: SIGKILL self after N write batches
 
 Progress = Callable[[str, int], None]  # (description, objects done in this step)
+
+_REF_KINDS = (Kind.REF, Kind.REFS, Kind.GENERIC, Kind.TERMS)
+_TERM_TYPE = {target: otype for otype, target in schema.CABLE_TERMINATIONS.values()}
 
 
 @dataclass
@@ -98,24 +101,24 @@ class Writer:
             if f.kind in (Kind.REFS, Kind.SET):
                 return {f.name: []}
             return {f.name: None}
+        if f.kind in _REF_KINDS:
+            refs = [
+                (r.target, self.id_of(r.target, r.value, where)) for r in field_refs(f, value, data)
+            ]
+            if not refs and f.kind in (Kind.REF, Kind.GENERIC):
+                raise TargetFailed(f"{where}: field {f.name!r}: {value!r} names no object")
+            match f.kind:
+                case Kind.REF:
+                    return {f.name: refs[0][1]}
+                case Kind.REFS:
+                    return {f.name: [obj_id for _, obj_id in refs]}
+                case Kind.GENERIC:
+                    otype = data.get(f.type_field or "") or f.implied_type
+                    return {f.type_field or "": otype, f.id_field or "": refs[0][1]}
+                case _:  # TERMS
+                    terms = [{"object_type": _TERM_TYPE[t], "object_id": i} for t, i in refs]
+                    return {f.name: terms}
         match f.kind:
-            case Kind.REF:
-                return {f.name: self.id_of(f.target or "", value, where)}
-            case Kind.REFS:
-                return {f.name: [self.id_of(f.target or "", v, where) for v in value]}
-            case Kind.GENERIC:
-                target = generic_target(f, data) or ""
-                otype = data.get(f.type_field or "") or f.implied_type
-                obj_id = self.id_of(target, value, where)
-                return {f.type_field or "": otype, f.id_field or "": obj_id}
-            case Kind.TERMS:
-                terms = []
-                for t in value:
-                    target, key = term_key(t)
-                    otype = next(o for o, e in schema.CABLE_TERMINATIONS.values() if e == target)
-                    obj_id = self.id_of(target, key, where)
-                    terms.append({"object_type": otype, "object_id": obj_id})
-                return {f.name: terms}
             case Kind.PRIMARY_IP:
                 return {f.name: self.ip_id(str(data.get("name")), str(value), where)}
             case _:

@@ -1,10 +1,12 @@
-"""Read and write the repo's NetBox dataset: one YAML file per endpoint (may be split in parts).
+"""The repo's NetBox dataset format: canonical objects, references, the canonical dump.
 
 File format: `{endpoint: dcim.sites, objects: [...]}`; file name `<app>.<endpoint>.yml` or
-`<app>.<endpoint>.<part>.yml`; objects use NetBox REST write field names, references by natural
-key (see `schema`). `dump_file` writes the canonical form (objects sorted by natural key, keys in
-schema order, `---` start, indented sequences) that `export` also writes, so a round trip is
-byte-identical.
+`<app>.<endpoint>.<part>.yml` directly in one of the `SECTIONS`; objects use NetBox REST write
+field names, references by natural key (see `schema`). Reading goes through
+`sharpeyes.sot.loader` (the one reader). `dump_file` writes the canonical form (objects sorted
+by natural key, keys in schema order, `---` start, indented sequences) that `export` also
+writes, so a round trip is byte-identical. `iter_refs` is the one walk over an object's
+references.
 """
 
 from __future__ import annotations
@@ -12,14 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from sharpeyes.errors import InputError, ValidationFailed
 from sharpeyes.sot import schema
 from sharpeyes.sot.schema import REQUIRED, Endpoint, Kind
 
@@ -27,9 +28,17 @@ log = logging.getLogger(__name__)
 
 Frozen = Any  # hashable image of a repo-form value (tuples, strings, numbers, None)
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster on big files
+SECTIONS = ("custom", "estate")  # the dataset's folders: endpoint files only
+SPEC_DIR = "spec"  # the generator's spec (`sharpeyes.sot.spec`), YAML that is not data
+
 _DIGITS = re.compile(r"\d+")
-_FILE_RE = re.compile(r"^(?P<ep>[a-z]+\.[a-z0-9-]+)(?:\.(?P<part>[^/]+))?\.ya?ml$")
+_FILE_RE = re.compile(r"^(?P<ep>[a-z]+\.[a-z0-9-]+)(?:\.(?P<part>[^/]+))?\.yml$")
+
+
+def endpoint_of_file(name: str) -> str | None:
+    """`dcim.devices` for `dcim.devices.yml` / `dcim.devices.qx-ps01.yml`, else None."""
+    m = _FILE_RE.match(name)
+    return m.group("ep") if m else None
 
 
 def freeze(value: Any) -> Frozen:
@@ -126,6 +135,7 @@ class SotObject:
     endpoint: str
     data: dict[str, Any]
     source: Path | None = None
+    file: str = ""  # display path for messages (netbox/estate/dcim.devices.yml)
     _key: Frozen = field(default=None, repr=False, compare=False)
 
     @property
@@ -196,6 +206,50 @@ def generic_target(f: schema.Field, data: Mapping[str, Any]) -> str | None:
     return f.types.get(otype) if isinstance(otype, str) else None
 
 
+@dataclass(frozen=True)
+class Ref:
+    """One reference of an object: through `field` to the `target` object keyed by `value`."""
+
+    field: schema.Field
+    target: str  # endpoint name
+    value: Any  # repo form; `ref_key(target, value)` is the target object's key
+
+
+def _term_ref(f: schema.Field, term: Any) -> Ref | None:
+    if not isinstance(term, Mapping):
+        return None
+    try:
+        target, key = term_key(term)
+    except (ValueError, TypeError):
+        return None
+    return Ref(f, target, key)
+
+
+def field_refs(f: schema.Field, value: Any, data: Mapping[str, Any]) -> list[Ref]:
+    """The references one field value makes; malformed values make none (`validate_object`
+    names them)."""
+    if value is None:
+        return []
+    match f.kind:
+        case Kind.REF if f.target:
+            return [Ref(f, f.target, value)]
+        case Kind.REFS if f.target and isinstance(value, list):
+            return [Ref(f, f.target, v) for v in value]
+        case Kind.GENERIC:
+            target = generic_target(f, data)
+            return [Ref(f, target, value)] if target else []
+        case Kind.TERMS if isinstance(value, list):
+            return [r for r in (_term_ref(f, t) for t in value) if r is not None]
+        case _:
+            return []
+
+
+def iter_refs(ep: Endpoint, data: Mapping[str, Any]) -> Iterator[Ref]:
+    """Every reference of an object in repo form, field by field in schema order."""
+    for f in ep.fields:
+        yield from field_refs(f, data.get(f.name), data)
+
+
 def canon_object(ep: Endpoint, data: Mapping[str, Any]) -> dict[str, Any]:
     """Fields in schema order (unknown ones last, sorted), values canonical."""
     out: dict[str, Any] = {}
@@ -235,31 +289,21 @@ def validate_object(ep: Endpoint, data: Mapping[str, Any], where: str) -> list[s
             problems.append(f"{where}: missing required field {f.name!r}")
         if v is None:
             continue
-        if f.kind is Kind.REF and f.target in schema.REGISTRY:
-            problems += _check_ref(f.target, v, f"{where}: field {f.name!r}")
-        elif f.kind is Kind.REFS:
-            if not isinstance(v, list):
-                problems.append(f"{where}: field {f.name!r} must be a list")
-            else:
-                for item in v:
-                    problems += _check_ref(f.target or "", item, f"{where}: field {f.name!r}")
+        if f.kind is Kind.REFS and not isinstance(v, list):
+            problems.append(f"{where}: field {f.name!r} must be a list")
         elif f.kind is Kind.TERMS:
             if not isinstance(v, list) or not v:
                 problems.append(f"{where}: field {f.name!r} must be a non-empty list")
             else:
                 for t in v:
-                    try:
-                        term_key(t)
-                    except (ValueError, TypeError):
+                    if _term_ref(f, t) is None:
                         problems.append(f"{where}: field {f.name!r}: bad termination {t!r}")
-        elif f.kind is Kind.GENERIC:
-            target = generic_target(f, data)
-            if target is None:
-                problems.append(f"{where}: field {f.type_field!r} must be one of {sorted(f.types)}")
-            else:
-                problems += _check_ref(target, v, f"{where}: field {f.name!r}")
+        elif f.kind is Kind.GENERIC and generic_target(f, data) is None:
+            problems.append(f"{where}: field {f.type_field!r} must be one of {sorted(f.types)}")
         elif f.kind is Kind.CUSTOM and not isinstance(v, Mapping):
             problems.append(f"{where}: field 'custom_fields' must be a mapping")
+        for ref in field_refs(f, v, data):
+            problems += _check_ref(ref.target, ref.value, f"{where}: field {f.name!r}")
     return problems
 
 
@@ -278,81 +322,6 @@ def _check_ref(target: str, value: Any, where: str) -> list[str]:
     if extra:
         return [f"{where}: unknown key(s) {sorted(extra)} in a {target} reference"]
     return []
-
-
-# -- files ---------------------------------------------------------------------------------------
-
-
-def endpoint_of_file(path: Path) -> str | None:
-    """`dcim.devices` for `dcim.devices.yml` / `dcim.devices.qx-ps01.yml`, None if not ours."""
-    m = _FILE_RE.match(path.name)
-    return m.group("ep") if m else None
-
-
-def load_file(path: Path) -> tuple[str, list[SotObject]]:
-    """Load and validate one file; raises InputError/ValidationFailed naming file and object."""
-    ep_name = endpoint_of_file(path)
-    if ep_name is None or ep_name not in schema.REGISTRY:
-        raise InputError(
-            f"{path}: not a known endpoint file name",
-            hint="name files <app>.<endpoint>[.<part>].yml, endpoints as in sharpeyes.sot.schema",
-        )
-    try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
-    except yaml.YAMLError as exc:
-        raise InputError(f"{path}: invalid YAML: {exc}") from exc
-    if not isinstance(doc, Mapping) or not isinstance(doc.get("objects", []), list):
-        raise InputError(f"{path}: expected a mapping {{endpoint: ..., objects: [...]}}")
-    if doc.get("endpoint") != ep_name:
-        raise InputError(
-            f"{path}: 'endpoint: {doc.get('endpoint')}' does not match the file name ({ep_name})"
-        )
-    ep = schema.REGISTRY[ep_name]
-    problems: list[str] = []
-    out: list[SotObject] = []
-    for i, raw in enumerate(doc.get("objects") or []):
-        where = f"{path}: object {i + 1}"
-        if not isinstance(raw, Mapping):
-            problems.append(f"{where}: not a mapping")
-            continue
-        data = canon_object(ep, raw)
-        where = f"{path}: {display_key(ep, data)}"
-        problems += validate_object(ep, data, where)
-        out.append(SotObject(ep_name, data, path))
-    if problems:
-        raise ValidationFailed(problems, what=str(path))
-    return ep_name, out
-
-
-def dataset_files(root: Path) -> list[Path]:
-    """Endpoint files under `root` (recursively), sorted."""
-    return sorted(
-        p for p in root.rglob("*.y*ml") if p.is_file() and endpoint_of_file(p) is not None
-    )
-
-
-def load_dir(root: Path) -> Dataset:
-    """Load every endpoint file under `root`, merging split files; duplicate keys are errors."""
-    if not root.is_dir():
-        raise InputError(f"{root}: dataset directory not found")
-    ds = Dataset()
-    seen: dict[tuple[str, Frozen], Path | None] = {}
-    problems: list[str] = []
-    for path in dataset_files(root):
-        ep_name, objs = load_file(path)
-        ds.files.setdefault(ep_name, []).append(path)
-        bucket = ds.objects.setdefault(ep_name, [])
-        for obj in objs:
-            k = (ep_name, obj.key)
-            if k in seen:
-                first = seen[k]
-                problems.append(f"{path}: {obj.label}: duplicate {ep_name} key (first in {first})")
-                continue
-            seen[k] = path
-            bucket.append(obj)
-    if problems:
-        raise ValidationFailed(problems, what=str(root))
-    return ds
 
 
 class _Dumper(yaml.SafeDumper):

@@ -22,7 +22,7 @@ import requests
 from sharpeyes.errors import DependencyUnavailable, TargetFailed
 from sharpeyes.sot import schema
 from sharpeyes.sot.client import authorization
-from sharpeyes.sot.dataset import Frozen, canon_object, freeze, key_of, ref_form
+from sharpeyes.sot.dataset import Frozen, canon_object, freeze, generic_target, key_of, ref_form
 from sharpeyes.sot.schema import Endpoint, Kind
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,7 @@ def normalise(
             continue
         if f.kind is Kind.GENERIC:
             otype = raw.get(f.type_field or "")
-            target = f.types.get(otype) if otype else None
+            target = generic_target(f, raw)
             value = state.key_form(target, raw.get(f.id_field or "")) if target else None
             if otype and otype != f.implied_type:
                 data[f.type_field or ""] = otype

@@ -23,10 +23,9 @@ from sharpeyes.sot.dataset import (
     display,
     display_key,
     freeze,
-    generic_target,
+    iter_refs,
     key_of,
     ref_key,
-    term_key,
 )
 from sharpeyes.sot.live import LiveObject, LiveState
 from sharpeyes.sot.schema import REQUIRED, Endpoint, Field, Kind
@@ -305,30 +304,15 @@ def check_refs(ds: Dataset, state: LiveState) -> None:
         return k in keys.get(target, set()) or state.get(target, k) is not None
 
     problems: list[str] = []
-    for name, objs in ds.objects.items():
-        ep = schema.REGISTRY[name]
+    for objs in ds.objects.values():
         for o in objs:
-            where = f"{o.source}: {o.label}"
-            for f in ep.fields:
-                v = o.data.get(f.name)
-                if v is None:
-                    continue
-                targets: list[tuple[str, Any]] = []
-                if f.kind is Kind.REF:
-                    targets = [(f.target or "", v)]
-                elif f.kind is Kind.REFS:
-                    targets = [(f.target or "", x) for x in v]
-                elif f.kind is Kind.GENERIC:
-                    t = generic_target(f, o.data)
-                    targets = [(t, v)] if t else []
-                elif f.kind is Kind.TERMS:
-                    targets = [term_key(t) for t in v]
-                for target, value in targets:
-                    if not exists(target, value):
-                        problems.append(
-                            f"{where}: field {f.name!r}: no {target} {display(value)!r} "
-                            "in the dataset or NetBox"
-                        )
+            where = f"{o.file or o.source}: {o.label}"
+            for ref in iter_refs(o.spec, o.data):
+                if not exists(ref.target, ref.value):
+                    problems.append(
+                        f"{where}: field {ref.field.name!r}: no {ref.target} "
+                        f"{display(ref.value)!r} in the dataset or NetBox"
+                    )
     if problems:
         raise ValidationFailed(problems, what="dataset references")
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharpeyes.errors import DatasetInvalid
 from sharpeyes.sot import models as m
 from sharpeyes.sot import seedcounts
-from sharpeyes.sot.validate import Loaded, load
+from sharpeyes.sot.loader import Loaded, load
 
 KEYS = (
     "sites",
@@ -102,11 +101,5 @@ def summarise(ld: Loaded) -> Summary:
 
 
 def summary(data_dir: Path) -> Summary:
-    """Load the dataset (schema problems are fatal) and summarise it."""
-    ld, problems = load(data_dir)
-    if problems:
-        raise DatasetInvalid(
-            problems,
-            what=f"dataset {data_dir}",
-        )
-    return summarise(ld)
+    """Load the dataset (layout and schema problems are fatal) and summarise it."""
+    return summarise(load(data_dir))

@@ -17,8 +17,9 @@ from sharpeyes.sot import apply as apply_mod
 from sharpeyes.sot import client, schema
 from sharpeyes.sot import export as export_mod
 from sharpeyes.sot import plan as plan_mod
-from sharpeyes.sot.dataset import Dataset, load_dir
+from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.live import LiveState, Rest, fetch
+from sharpeyes.sot.loader import load
 from sharpeyes.sot.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def read(data_dir: Path | None = None, api: Any = None) -> Session:
     """Load the dataset, read the live state of its endpoints and compute the plan."""
     data_dir = data_dir or default_data_dir()
     t0 = time.monotonic()
-    ds = load_dir(data_dir)
+    ds = load(data_dir).dataset
     t1 = time.monotonic()
     rest = rest_client(api)
     state = fetch(rest, ds.endpoints)
@@ -84,7 +85,7 @@ def apply(
 
 def export(data_dir: Path | None = None, api: Any = None) -> list[Path]:
     data_dir = data_dir or default_data_dir()
-    ds = load_dir(data_dir)
+    ds = load(data_dir).dataset
     rest = rest_client(api)
     state = fetch(rest, ds.endpoints)
     return export_mod.export(ds, state, data_dir)

@@ -12,98 +12,20 @@ import ipaddress
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any
 
 from sharpeyes.errors import DatasetInvalid
 from sharpeyes.ids import gb28181
 from sharpeyes.sot import dataset, schema, seedcounts
 from sharpeyes.sot import models as m
-from sharpeyes.sot.records import load_records
-from sharpeyes.sot.schema import Kind
+from sharpeyes.sot.loader import Item, Loaded, collect, label
+from sharpeyes.sot.summary import summarise
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", bound=BaseModel)
-
-NOUNS = {
-    "dcim.devices": "device",
-    "dcim.interfaces": "interface",
-    "dcim.interface-templates": "interface template",
-    "dcim.cables": "cable",
-    "dcim.sites": "site",
-    "dcim.locations": "location",
-    "dcim.inventory-items": "inventory item",
-    "ipam.ip-addresses": "ip",
-    "ipam.prefixes": "prefix",
-    "ipam.vlans": "vlan",
-    "circuits.circuits": "circuit",
-    "circuits.circuit-terminations": "circuit termination",
-    "extras.config-contexts": "config context",
-}
-
-
-@dataclass(frozen=True)
-class Item[M: BaseModel]:
-    file: str
-    label: str  # "device qx-ps01-cam0001"
-    model: M
-
-    def at(self, field_name: str, message: str) -> str:
-        return f"{self.file}: {self.label}: {field_name}: {message}"
-
-
-@dataclass
-class Loaded:
-    """Typed objects per endpoint, and the raw canonical data for generic checks."""
-
-    data_dir: Path
-    items: dict[str, list[Item[Any]]] = field(default_factory=dict)
-    raw: dict[str, list[tuple[str, str, dict[str, Any]]]] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)  # endpoint -> first file (for counts)
-
-    def of(self, endpoint: str, _model: type[M]) -> list[Item[M]]:
-        return self.items.get(endpoint, [])
-
-    def file_of(self, endpoint: str) -> str:
-        return self.files.get(endpoint, f"{self.data_dir.name}/estate/{endpoint}.yml")
-
-
-def _loc(err: Any) -> str:
-    return ".".join(str(p) for p in err["loc"]) or "(object)"
-
-
-def load(data_dir: Path) -> tuple[Loaded, list[str]]:
-    """Read the files; schema problems (sync field names, typed models) are returned."""
-    records, file_problems = load_records(data_dir)
-    problems = [f"{p.file}: {p.message}" for p in file_problems]
-    loaded = Loaded(data_dir)
-    for ep_name, recs in records.items():
-        ep = schema.REGISTRY.get(ep_name)
-        if ep is None:
-            problems.append(f"{recs[0].file}: unknown endpoint {ep_name!r}")
-            continue
-        model = m.MODELS.get(ep_name)
-        noun = NOUNS.get(ep_name, ep_name.split(".", 1)[1].rstrip("s"))
-        for rec in recs:
-            loaded.files.setdefault(ep_name, rec.file)
-            canon = dataset.canon_object(ep, rec.obj)
-            label = f"{noun} {dataset.display_key(ep, canon)}"
-            where = f"{rec.file}: {label}"
-            problems += dataset.validate_object(ep, canon, where)
-            loaded.raw.setdefault(ep_name, []).append((rec.file, label, canon))
-            if model is None:
-                continue
-            try:
-                typed = model.model_validate(canon)
-            except ValidationError as exc:
-                problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in exc.errors()]
-                continue
-            loaded.items.setdefault(ep_name, []).append(Item(rec.file, label, typed))
-    return loaded, problems
+__all__ = ["CHECKS", "Item", "Loaded", "check", "iter_problems", "validate"]
 
 
 # -- generic: unique keys and references -------------------------------------------------------
@@ -129,64 +51,35 @@ def _template_interfaces(ld: Loaded) -> set[Any]:
 
 
 def check_keys_and_refs(ld: Loaded) -> list[str]:
+    """Every reference names an object of the dataset (or a template-created interface) and
+    every custom field is defined for the object's type. Duplicate keys: see the loader."""
     problems: list[str] = []
     keys: dict[str, set[Any]] = defaultdict(set)
-    for ep_name, rows in ld.raw.items():
-        ep = schema.REGISTRY[ep_name]
-        first: dict[Any, str] = {}
-        for file, label, data in rows:
-            k = dataset.key_of(ep, data)
-            if k in first:
-                problems.append(f"{file}: {label}: duplicate key (first in {first[k]})")
-            first.setdefault(k, file)
-            keys[ep_name].add(k)
+    for ep_name, objs in ld.dataset.objects.items():
+        keys[ep_name] = {o.key for o in objs}
     keys["dcim.interfaces"] |= _template_interfaces(ld)
     cf_types: dict[str, set[str]] = {}
     for cf in ld.of("extras.custom-fields", m.CustomField):
         cf_types[cf.model.name] = set(cf.model.object_types)
-
-    def missing(target: str, value: Any) -> bool:
-        return target in schema.REGISTRY and dataset.ref_key(target, value) not in keys[target]
-
-    for ep_name, rows in ld.raw.items():
-        ep = schema.REGISTRY[ep_name]
+    for ep_name, objs in ld.dataset.objects.items():
         otype = _object_type(ep_name)
-        for file, label, data in rows:
-            at = f"{file}: {label}"
-            for f in ep.fields:
-                value = data.get(f.name)
-                if value is None:
+        for o in objs:
+            at = f"{o.file}: {label(ep_name, o.data)}"
+            for ref in dataset.iter_refs(o.spec, o.data):
+                if ref.target not in schema.REGISTRY:
                     continue
-                if f.kind is Kind.REF and f.target and missing(f.target, value):
-                    problems.append(f"{at}: {f.name}: unknown {f.target} {dataset.display(value)}")
-                elif f.kind is Kind.REFS and f.target:
-                    for v in value:
-                        if missing(f.target, v):
-                            problems.append(
-                                f"{at}: {f.name}: unknown {f.target} {dataset.display(v)}"
-                            )
-                elif f.kind is Kind.GENERIC:
-                    target = dataset.generic_target(f, data)
-                    if target and missing(target, value):
-                        problems.append(
-                            f"{at}: {f.name}: unknown {target} {dataset.display(value)}"
-                        )
-                elif f.kind is Kind.TERMS:
-                    for t in value:
-                        target, tkey = dataset.term_key(t)
-                        if missing(target, tkey):
-                            problems.append(
-                                f"{at}: {f.name}: unknown {target} {dataset.display(tkey)}"
-                            )
-                elif f.kind is Kind.CUSTOM:
-                    for name in value:
-                        if name not in cf_types:
-                            problems.append(f"{at}: custom_fields.{name}: no such custom field")
-                        elif otype not in cf_types[name]:
-                            problems.append(
-                                f"{at}: custom_fields.{name}: custom field is not "
-                                f"defined for {otype}"
-                            )
+                if dataset.ref_key(ref.target, ref.value) not in keys[ref.target]:
+                    problems.append(
+                        f"{at}: {ref.field.name}: unknown {ref.target} {dataset.display(ref.value)}"
+                    )
+            custom = o.data.get("custom_fields")
+            for name in custom if isinstance(custom, dict) else {}:
+                if name not in cf_types:
+                    problems.append(f"{at}: custom_fields.{name}: no such custom field")
+                elif otype not in cf_types[name]:
+                    problems.append(
+                        f"{at}: custom_fields.{name}: custom field is not defined for {otype}"
+                    )
     return problems
 
 
@@ -498,8 +391,6 @@ def check_storage(ld: Loaded) -> list[str]:
 
 
 def check_counts(ld: Loaded) -> list[str]:
-    from sharpeyes.sot.summary import summarise  # noqa: PLC0415 - avoids an import cycle
-
     s = summarise(ld)
     expected = {
         "sites": seedcounts.SITES,
@@ -569,20 +460,21 @@ CHECKS: tuple[Callable[[Loaded], list[str]], ...] = (
 )
 
 
+def check(ld: Loaded) -> list[str]:
+    """The problems every check finds in loaded data (the loader's own problems excluded)."""
+    return [p for fn in CHECKS for p in fn(ld)]
+
+
 def iter_problems(data_dir: Path) -> Iterator[str]:
-    ld, problems = load(data_dir)
+    ld, problems = collect(data_dir)
     yield from problems
-    for check in CHECKS:
-        yield from check(ld)
+    yield from check(ld)
 
 
 def validate(data_dir: Path, *, against_spec: bool = False) -> Loaded:
     """Run every check; raise DatasetInvalid listing all problems. Returns the loaded data."""
-    if not data_dir.is_dir():
-        raise DatasetInvalid([f"{data_dir}: dataset directory not found"], what=str(data_dir))
-    ld, problems = load(data_dir)
-    for check in CHECKS:
-        problems += check(ld)
+    ld, problems = collect(data_dir)
+    problems += check(ld)
     if against_spec:
         from sharpeyes.sot import generate  # noqa: PLC0415 - optional, heavier import
         from sharpeyes.sot.spec import load_spec  # noqa: PLC0415

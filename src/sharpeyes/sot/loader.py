@@ -1,0 +1,266 @@
+"""The one reader of the dataset: layout, files, canonical objects and typed models.
+
+Every command that reads the dataset (validate, summary, plan, apply, export, sync, points)
+comes through `load` / `collect`, so what `sot validate` passes is exactly what `sot apply`
+writes. Allowed places below the dataset directory (`netbox/`):
+
+- `custom/`, `estate/` (`SECTIONS`): endpoint files `<app>.<endpoint>[.<part>].yml` of a
+  known endpoint, holding `{endpoint: <app>.<endpoint>, objects: [...]}`, and a README.md;
+- `spec/*.yml` (`SPEC_DIR`): the generator's spec, read by `sot generate`, not data;
+- files that are not YAML anywhere else (README.md, the point-list samples in `points/`).
+
+Anything else is a problem naming the path: a YAML file outside those places or in a
+subdirectory, a `.yaml` extension, an unknown endpoint, a stray file in a section. Hidden
+files and directories (editor swap files) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from sharpeyes.errors import DatasetInvalid
+from sharpeyes.sot import models, schema
+from sharpeyes.sot.dataset import (
+    SECTIONS,
+    SPEC_DIR,
+    Dataset,
+    Frozen,
+    SotObject,
+    canon_object,
+    display_key,
+    endpoint_of_file,
+    validate_object,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster on big files
+_YAML = (".yml", ".yaml")
+_DOCS = ("README.md",)
+_NAMING = "name endpoint files <app>.<endpoint>[.<part>].yml"
+
+NOUNS = {
+    "dcim.devices": "device",
+    "dcim.interfaces": "interface",
+    "dcim.interface-templates": "interface template",
+    "dcim.cables": "cable",
+    "dcim.sites": "site",
+    "dcim.locations": "location",
+    "dcim.inventory-items": "inventory item",
+    "ipam.ip-addresses": "ip",
+    "ipam.prefixes": "prefix",
+    "ipam.vlans": "vlan",
+    "circuits.circuits": "circuit",
+    "circuits.circuit-terminations": "circuit termination",
+    "extras.config-contexts": "config context",
+}
+
+
+@dataclass(frozen=True)
+class Item[M: BaseModel]:
+    """One object as its typed model, with the file and label messages name."""
+
+    file: str
+    label: str  # "device qx-ps01-cam0001"
+    model: M
+
+    def at(self, field_name: str, message: str) -> str:
+        return f"{self.file}: {self.label}: {field_name}: {message}"
+
+
+@dataclass
+class Loaded:
+    """The dataset as read: canonical objects (what plan/apply write) and their typed models."""
+
+    data_dir: Path
+    dataset: Dataset = field(default_factory=Dataset)
+    items: dict[str, list[Item[Any]]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # endpoint -> first file (for counts)
+
+    def of(self, endpoint: str, _model: type[M]) -> list[Item[M]]:
+        return self.items.get(endpoint, [])
+
+    def file_of(self, endpoint: str) -> str:
+        return self.files.get(endpoint, f"{self.data_dir.name}/estate/{endpoint}.yml")
+
+
+@dataclass
+class FileLoad:
+    """One endpoint file read: its objects (with typed models where one exists) and problems."""
+
+    path: Path
+    file: str  # display path
+    endpoint: str | None = None
+    objects: list[tuple[SotObject, Item[Any] | None]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def label(endpoint: str, data: dict[str, Any]) -> str:
+    """`device qx-ps01-cam0001`: the noun of the endpoint and the object's key."""
+    noun = NOUNS.get(endpoint, endpoint.split(".", 1)[1].rstrip("s"))
+    return f"{noun} {display_key(schema.REGISTRY[endpoint], data)}"
+
+
+def display_path(path: Path, data_dir: Path) -> str:
+    """`netbox/estate/x.yml`: the path relative to the data directory's parent."""
+    try:
+        return str(path.resolve().relative_to(data_dir.resolve().parent))
+    except ValueError:
+        return str(path)
+
+
+# -- layout --------------------------------------------------------------------------------------
+
+
+def _misplaced(rel: Path) -> str | None:
+    """Why a file (relative to the dataset directory) is not allowed there, or None."""
+    parts = rel.parts
+    if parts[0] in SECTIONS:
+        if len(parts) > 2:
+            return f"not a dataset file: endpoint files live directly in {parts[0]}/"
+        if rel.name in _DOCS:
+            return None
+        if rel.suffix == ".yaml":
+            return f"not a dataset file: use the .yml extension ({_NAMING})"
+        ep = endpoint_of_file(rel.name)
+        if ep is None:
+            return f"not a dataset file ({_NAMING})"
+        if ep not in schema.REGISTRY:
+            return f"unknown endpoint {ep!r} in the file name (endpoints: sharpeyes.sot.schema)"
+        return None
+    if rel.suffix not in _YAML:
+        return None  # documentation, point-list samples
+    if parts[0] == SPEC_DIR and len(parts) == 2 and rel.suffix == ".yml":
+        return None
+    where = " or ".join(f"{s}/" for s in SECTIONS)
+    return f"YAML outside the dataset: endpoint files belong in {where}, the spec in {SPEC_DIR}/"
+
+
+def layout(data_dir: Path) -> tuple[list[Path], list[str]]:
+    """The endpoint files below `data_dir` (sorted) and a problem per misplaced file."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for path in sorted(data_dir.rglob("*")):
+        rel = path.relative_to(data_dir)
+        if any(p.startswith(".") for p in rel.parts) or not path.is_file():
+            continue
+        why = _misplaced(rel)
+        if why is not None:
+            problems.append(f"{display_path(path, data_dir)}: {why}")
+        elif rel.parts[0] in SECTIONS and rel.name not in _DOCS:
+            files.append(path)
+    return files, problems
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def read_file(path: Path, data_dir: Path) -> FileLoad:
+    """Parse one endpoint file: canonical objects, typed models, every problem of the file."""
+    try:
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
+    except yaml.YAMLError as exc:
+        shown = display_path(path, data_dir)
+        return FileLoad(path, shown, problems=[f"{shown}: not valid YAML: {exc}"])
+    return read_doc(doc, path, data_dir)
+
+
+def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
+    """Interpret the parsed content of endpoint file `path` (see `read_file`)."""
+    out = FileLoad(path, display_path(path, data_dir))
+    shown = out.file
+    if not isinstance(doc, dict) or not isinstance(doc.get("objects", []), list):
+        out.problems.append(f"{shown}: expected a mapping {{endpoint: ..., objects: [...]}}")
+        return out
+    ep_name = endpoint_of_file(path.name)
+    if ep_name is None or ep_name not in schema.REGISTRY:
+        out.problems.append(f"{shown}: not a dataset file ({_NAMING})")
+        return out
+    if doc.get("endpoint") != ep_name:
+        out.problems.append(
+            f"{shown}: 'endpoint: {doc.get('endpoint')}' does not match the file name ({ep_name})"
+        )
+        return out
+    out.endpoint = ep_name
+    ep = schema.REGISTRY[ep_name]
+    model = models.MODELS.get(ep_name)
+    for index, raw in enumerate(doc.get("objects") or []):
+        if not isinstance(raw, dict):
+            out.problems.append(f"{shown}: objects[{index}]: not a mapping")
+            continue
+        data = canon_object(ep, raw)
+        name = label(ep_name, data)
+        where = f"{shown}: {name}"
+        out.problems += validate_object(ep, data, where)
+        item: Item[Any] | None = None
+        if model is not None:
+            try:
+                item = Item(shown, name, model.model_validate(data))
+            except ValidationError as exc:
+                out.problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in exc.errors()]
+        out.objects.append((SotObject(ep_name, data, path, shown), item))
+    return out
+
+
+def _loc(err: Any) -> str:
+    return ".".join(str(p) for p in err["loc"]) or "(object)"
+
+
+def assemble(data_dir: Path, files: Iterable[FileLoad]) -> tuple[Loaded, list[str]]:
+    """Merge read files (split files of one endpoint join); duplicate keys are problems."""
+    ld = Loaded(data_dir)
+    problems: list[str] = []
+    first: dict[tuple[str, Frozen], str] = {}
+    for fl in files:
+        problems += fl.problems
+        if fl.endpoint is None:
+            continue
+        name = fl.endpoint
+        ld.dataset.files.setdefault(name, []).append(fl.path)
+        ld.files.setdefault(name, fl.file)
+        bucket = ld.dataset.objects.setdefault(name, [])
+        for obj, item in fl.objects:
+            k = (name, obj.key)
+            if k in first:
+                problems.append(
+                    f"{fl.file}: {label(name, obj.data)}: duplicate {name} key "
+                    f"(first in {first[k]})"
+                )
+                continue
+            first[k] = fl.file
+            bucket.append(obj)
+            if item is not None:
+                ld.items.setdefault(name, []).append(item)
+    return ld, problems
+
+
+def _layout(data_dir: Path) -> tuple[list[Path], list[str]]:
+    if not data_dir.is_dir():
+        raise DatasetInvalid([f"{data_dir}: dataset directory not found"], what=str(data_dir))
+    return layout(data_dir)
+
+
+def collect(data_dir: Path) -> tuple[Loaded, list[str]]:
+    """Read the dataset, returning every layout, file and schema problem instead of raising
+    (`sot validate` goes on to check what could be read)."""
+    paths, problems = _layout(data_dir)
+    ld, more = assemble(data_dir, [read_file(p, data_dir) for p in paths])
+    return ld, problems + more
+
+
+def load(data_dir: Path) -> Loaded:
+    """Read the dataset; a misplaced file (before any is read), or else any file or schema
+    problem, raises DatasetInvalid naming every one."""
+    paths, problems = _layout(data_dir)
+    if problems:
+        raise DatasetInvalid(problems, what=f"dataset {data_dir}")
+    ld, problems = assemble(data_dir, [read_file(p, data_dir) for p in paths])
+    if problems:
+        raise DatasetInvalid(problems, what=f"dataset {data_dir}")
+    return ld
