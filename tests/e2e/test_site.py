@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sharpeyes.lab import control
 from sharpeyes.paths import repo_root
+from sharpeyes.playbook import PlaybookResult, run_playbook
 
 pytestmark = pytest.mark.e2e
-RECAP = re.compile(
-    r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE
-)
 
 
-def _site(env: dict[str, str], *extra: str) -> dict[str, tuple[int, int, int, int]]:
-    argv = [
-        str(Path(sys.executable).parent / "ansible-playbook"),
+def _site(env: dict[str, str], *extra: str) -> PlaybookResult:
+    """site.yml on the lab; a failed or unreachable host raises PlaybookFailed."""
+    return run_playbook(
         "playbooks/site.yml",
         "--flush-cache",
         "-e",
         "@inventory/lab/connection.yml",
         *extra,
-    ]
-    proc = subprocess.run(
-        argv, env=env, cwd=repo_root(), capture_output=True, text=True, check=False
+        env=env,
+        cwd=repo_root(),
     )
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    return {m[1]: (int(m[2]), int(m[3]), int(m[4]), int(m[5])) for m in RECAP.finditer(proc.stdout)}
+
+
+def _changed(result: PlaybookResult) -> dict[str, int]:
+    return {host: r.changed for host, r in result.recap.items()}
 
 
 def test_site_converges_then_changes_nothing(lab_env: dict[str, str]) -> None:
     first = _site(lab_env)
-    servers = {h for h in first if h != "localhost"}
+    servers = set(first.recap) - {"localhost"}
     assert len(servers) == 10, f"expected the 10 video servers from NetBox, got {sorted(servers)}"
-    assert all(r[2] == 0 and r[3] == 0 for r in first.values())
+    assert servers == set(control.server_names())
 
     second = _site(lab_env)
-    assert {h: r[1] for h, r in second.items()} == dict.fromkeys(second, 0)
+    assert _changed(second) == dict.fromkeys(second.recap, 0)
 
     check = _site(lab_env, "--check", "--diff")
-    assert {h: r[1] for h, r in check.items()} == dict.fromkeys(check, 0)
+    assert _changed(check) == dict.fromkeys(check.recap, 0)
 
 
 def test_chrony_serves_time_on_every_server(lab_env: dict[str, str]) -> None:

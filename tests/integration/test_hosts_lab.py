@@ -8,6 +8,7 @@ import pytest
 
 from sharpeyes.errors import DependencyUnavailable, LabError, SharpeyesError
 from sharpeyes.lab import dockerd, hosts
+from sharpeyes.lab.parts import PartResult
 
 pytestmark = pytest.mark.integration
 
@@ -15,19 +16,20 @@ NAMES = ["sharpeyes-itest-h1", "sharpeyes-itest-h2"]
 
 
 @pytest.fixture
-def two_hosts() -> Iterator[list[str]]:
+def two_hosts() -> Iterator[list[PartResult]]:
     try:
-        lines = hosts.up(NAMES)
+        results = hosts.up(NAMES)
     except SharpeyesError as exc:  # a missing lab service fails the tier, never skips
         pytest.fail(f"lab hosts could not come up: {exc.message} ({exc.hint or 'no hint'})")
     try:
-        yield lines
+        yield results
     finally:
         hosts.down(NAMES)
 
 
-def test_hosts_boot_systemd(two_hosts: list[str]) -> None:
-    assert not any(": systemd " in line for line in two_hosts), two_hosts
+def test_hosts_boot_systemd(two_hosts: list[PartResult]) -> None:
+    assert [(r.part, r.name) for r in two_hosts] == [("hosts", n) for n in NAMES]
+    assert all(r.detail.endswith(", systemd running") for r in two_hosts), two_hosts
     client = dockerd.try_client()
     assert client is not None
     for name in NAMES:
@@ -38,7 +40,7 @@ def test_hosts_boot_systemd(two_hosts: list[str]) -> None:
         assert hosts.exec_text(container, ["systemctl", "--failed", "--no-legend"]) == (0, "")
         assert hosts.exec_text(container, ["hostname"]) == (0, name)
     # idempotent: the second call starts nothing
-    assert hosts.up(NAMES) == ["2 hosts already running"]
+    assert [(r.name, r.state) for r in hosts.up(NAMES)] == [(n, "already running") for n in NAMES]
     listed = {h["name"]: h for h in hosts.status()["hosts"]}
     assert all(listed[n]["running"] for n in NAMES)
 
@@ -55,7 +57,7 @@ def test_explicit_unreachable_docker_host_is_not_started(
     assert hosts.down(NAMES) == ["docker not running: no host containers"]
 
 
-def test_name_clash_fails_and_rolls_back(two_hosts: list[str]) -> None:
+def test_name_clash_fails_and_rolls_back(two_hosts: list[PartResult]) -> None:
     client = dockerd.try_client()
     assert client is not None
     clash = client.containers.create("sharpeyes/systemd:debian12", name="sharpeyes-itest-clash")

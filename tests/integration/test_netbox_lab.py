@@ -37,11 +37,11 @@ def test_site_round_trip_with_the_lab_token(lab_netbox: netbox.Credentials) -> N
     assert api.dcim.sites.get(slug=name) is None
 
 
-def test_connect_without_arguments_uses_the_lab(
+def test_connect_without_arguments_reads_the_environment(
     lab_netbox: netbox.Credentials, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("NETBOX_API", raising=False)
-    monkeypatch.delenv("NETBOX_TOKEN", raising=False)
+    monkeypatch.setenv("NETBOX_API", lab_netbox.url)
+    monkeypatch.setenv("NETBOX_TOKEN", lab_netbox.token)
     api = client.connect()
     assert api.base_url == f"{lab_netbox.url}/api"
     assert api.status()["netbox-version"].startswith("4.7.")

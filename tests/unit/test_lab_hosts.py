@@ -68,12 +68,6 @@ def test_mirror_read_from_this_machines_apt() -> None:
     assert mirror.startswith("http") and mirror.endswith("/debian")
 
 
-def test_default_server_names() -> None:
-    assert hosts.DEFAULT_NAMES[0] == "qxdc-vc01"
-    assert hosts.DEFAULT_NAMES[-1] == "qxdc-vc10"
-    assert len(hosts.DEFAULT_NAMES) == 10
-
-
 def test_distro_override_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SHARPEYES_LAB_HOST_IMAGE", raising=False)
     monkeypatch.setenv("SHARPEYES_LAB_HOST_IMAGES", "qxdc-vc02=ubuntu2404, qxdc-vc03=debian13")

@@ -13,7 +13,6 @@ import pytest
 from sharpeyes import paths
 from sharpeyes.errors import DependencyUnavailable, LabError
 from sharpeyes.lab import _nbinstall, _postgres, _proc, _redis, netbox, snapshot
-from sharpeyes.sot import client
 from sharpeyes.sot.fingerprint import dataset_hash
 
 VALUES = _nbinstall.ConfigValues(
@@ -137,29 +136,6 @@ def test_without_state_credentials_raise_and_status_is_quiet(
         "running": False,
     }
     assert netbox.down() == ["netbox: nothing to stop (the lab NetBox was never brought up)"]
-
-
-def test_client_resolve_prefers_arguments_then_environment(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("NETBOX_API", "http://127.0.0.1:1/")
-    monkeypatch.setenv("NETBOX_TOKEN", "nbt_env.tok")
-    assert client.resolve() == ("http://127.0.0.1:1", "nbt_env.tok")
-    assert client.resolve("http://127.0.0.1:2", "t") == ("http://127.0.0.1:2", "t")
-
-
-def test_client_unreachable_netbox_names_url_and_cause() -> None:
-    with socket.socket() as sock:  # a port that refuses: bound, never listening
-        sock.bind(("127.0.0.1", 0))
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        with pytest.raises(DependencyUnavailable, match=rf"NetBox at {url} is unreachable: "):
-            client.connect(url, "nbt_x.y", timeout=2)
-
-
-def test_timeout_adapter_sets_a_default_timeout() -> None:
-    http = client.session(timeout=7)
-    adapter = http.get_adapter("http://127.0.0.1/")
-    assert isinstance(adapter, client.TimeoutAdapter) and adapter.timeout == 7
 
 
 # --- loaded snapshots: keys, files, pruning -----------------------------------------------

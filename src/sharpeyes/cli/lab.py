@@ -20,10 +20,15 @@ class Part(StrEnum):
 
 @app.command()
 def up(part: Part = typer.Argument(Part.all, help="What to bring up.")) -> None:
-    """Start the lab parts (idempotent); wait until they are healthy."""
-    from sharpeyes.lab import control
+    """Start the lab parts (idempotent); wait until they are healthy.
 
-    for line in control.up(part.value):
+    The hosts are the video servers the lab NetBox lists (apply the dataset first:
+    `sharpeyes --lab sot apply`); while it lists none, the dataset's ten, with a warning.
+    """
+    from sharpeyes.lab import control
+    from sharpeyes.lab.parts import format_results
+
+    for line in format_results(control.up(part.value)):
         typer.echo(line)
 
 
@@ -50,10 +55,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
 @app.command()
 def env() -> None:
-    """Print `export NETBOX_API=… NETBOX_TOKEN=…` for shells and nb_inventory."""
-    from sharpeyes.lab import control
+    """Print `export NETBOX_API=… NETBOX_TOKEN=… ANSIBLE_CONFIG=…` for shells and nb_inventory."""
+    from sharpeyes.lab import env as lab_env
 
-    typer.echo(control.env_exports())
+    typer.echo(lab_env.exports())
 
 
 @app.command()

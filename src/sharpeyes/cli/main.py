@@ -71,6 +71,11 @@ def demo() -> None:
 @app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks and debug logs."),
+    lab: bool = typer.Option(
+        False,
+        "--lab",
+        help="Use the lab NetBox: its URL and token replace NETBOX_API / NETBOX_TOKEN.",
+    ),
 ) -> None:
     if debug:
         os.environ["SHARPEYES_DEBUG"] = "1"
@@ -79,6 +84,10 @@ def _root(
         format="%(message)s",
         stream=sys.stderr,
     )
+    if lab:  # the CLI, not the library, knows the lab (STYLE 9.12)
+        from sharpeyes.lab import env as lab_env
+
+        lab_env.use_lab_netbox()
 
 
 def main() -> None:

@@ -1,34 +1,129 @@
-"""Compose the lab parts: `up`/`down`/`status`/`env` over NetBox and the server containers.
+"""Compose the lab parts: `up`/`down`/`status` over NetBox and the server containers.
 
-Each part module (`sharpeyes.lab.netbox`, `sharpeyes.lab.hosts`) exposes the same small API:
-`up() -> list[str]`, `down() -> list[str]`, `status() -> dict` (hosts: `{"hosts": [...]}`).
-`up` is idempotent and, when it fails, stops whatever this call started before re-raising.
+Parts are registered in `PARTS` (in bring-up order): each has an `up() -> list[PartResult]` and a
+`down() -> list[str]`. `up` is idempotent and, when it fails, stops whatever that part's call
+started before re-raising.
+
+The host containers stand in for the video servers NetBox lists, so `up("hosts")` reads NetBox
+first (with the production client and the lab's credentials) and fails loudly when it cannot.
+While NetBox holds no video servers yet (a fresh lab, or one reset by the integration tests:
+the dataset is applied later, by `sot apply`), it starts the dataset's ten servers
+(`DEFAULT_SERVERS`) and says so in a warning; `sharpeyes demo` applies the dataset before it
+brings the hosts up, so it never needs that fallback.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+import pynetbox  # type: ignore[import-untyped]
+import requests
+
+from sharpeyes.errors import DependencyUnavailable
 from sharpeyes.lab import hosts, netbox
+from sharpeyes.lab.parts import PartResult
+from sharpeyes.sot import client
+from sharpeyes.vocab import SERVER_ROLE
 
-PARTS = ("netbox", "hosts")
+log = logging.getLogger(__name__)
+
+# The estate's video servers (netbox/estate dcim.devices, role video-server), for a NetBox that
+# holds none yet. NetBox stays the source: as soon as it lists servers, only those are started.
+DEFAULT_SERVERS = tuple(f"qxdc-vc{i:02d}" for i in range(1, 11))
 
 
-def _selected(part: str) -> tuple[str, ...]:
-    return PARTS if part == "all" else (part,)
+@dataclass(frozen=True)
+class LabPart:
+    up: Callable[[], list[PartResult]]
+    down: Callable[[], list[str]]
 
 
-def up(part: str = "all") -> list[str]:
-    lines: list[str] = []
+def server_names() -> list[str]:
+    """The video servers (device role `video-server`) the lab NetBox lists, sorted.
+
+    DependencyUnavailable when the lab NetBox cannot be read; the default ten, with a warning,
+    when it answers but lists no video servers yet.
+    """
+    try:
+        creds = netbox.credentials()
+        api = client.connect(creds.url, creds.token)
+        role = api.dcim.device_roles.get(slug=SERVER_ROLE)
+        # Filter by id: an unknown role slug is a 400 from NetBox, not an empty list.
+        devices = list(api.dcim.devices.filter(role_id=role.id)) if role is not None else []
+    except DependencyUnavailable as exc:
+        raise DependencyUnavailable(
+            f"lab hosts: cannot read the video servers from the lab NetBox: {exc.message}",
+            hint="bring NetBox up first: sharpeyes lab up netbox (or lab up all)",
+        ) from exc
+    except (pynetbox.RequestError, requests.RequestException) as exc:
+        raise DependencyUnavailable(
+            f"lab hosts: reading the video servers from the lab NetBox failed: {exc}",
+            hint="sharpeyes lab status",
+        ) from exc
+    names = sorted(d.name for d in devices if d.name)
+    if not names:
+        log.warning(
+            "NetBox lists no %s devices yet (dataset not applied): starting the default %d "
+            "servers %s..%s; apply the dataset with `sharpeyes --lab sot apply`",
+            SERVER_ROLE,
+            len(DEFAULT_SERVERS),
+            DEFAULT_SERVERS[0],
+            DEFAULT_SERVERS[-1],
+        )
+        return list(DEFAULT_SERVERS)
+    return names
+
+
+def _netbox_up() -> list[PartResult]:
+    before = netbox.status()  # healthy and ours: `netbox.up` only confirms it
+    already = bool(before["running"] and before["healthy"])
+    lines = netbox.up()
+    if already:
+        detail = f"NetBox {before['version']}"
+        return [PartResult("netbox", netbox.credentials().url, "already running", detail)]
+    for line in lines[:-1]:  # what it started, step by step; the last line sums up
+        log.info("netbox: %s", line)
+    return [PartResult("netbox", netbox.credentials().url, "started", lines[-1] if lines else "")]
+
+
+def _hosts_up() -> list[PartResult]:
+    return hosts.up(server_names())
+
+
+def _hosts_down() -> list[str]:
+    return hosts.down()
+
+
+PARTS: dict[str, LabPart] = {
+    "netbox": LabPart(up=_netbox_up, down=netbox.down),
+    "hosts": LabPart(up=_hosts_up, down=_hosts_down),
+}
+
+
+def _selected(part: str) -> list[str]:
+    if part == "all":
+        return list(PARTS)
+    if part not in PARTS:
+        raise ValueError(f"unknown lab part {part!r} (one of {', '.join(PARTS)}, all)")
+    return [part]
+
+
+def up(part: str = "all") -> list[PartResult]:
+    """Bring `part` (or every part, in order) up; one result per thing it started or found up."""
+    results: list[PartResult] = []
     for name in _selected(part):
-        lines += netbox.up() if name == "netbox" else hosts.up()
-    return lines
+        results += PARTS[name].up()
+    return results
 
 
 def down(part: str = "all") -> list[str]:
+    """Stop `part` (or all parts, in reverse order); what each did, as lines."""
     lines: list[str] = []
     for name in reversed(_selected(part)):
-        lines += netbox.down() if name == "netbox" else hosts.down()
+        lines += PARTS[name].down()
     return lines
 
 
@@ -48,8 +143,3 @@ def format_status(report: dict[str, Any]) -> str:
     if not report["hosts"]:
         lines.append("hosts   none")
     return "\n".join(lines)
-
-
-def env_exports() -> str:
-    creds = netbox.credentials()
-    return f"export NETBOX_API={creds.url} NETBOX_TOKEN={creds.token}"

@@ -1,25 +1,23 @@
 """The end-to-end demo pipeline behind `make demo`: each stage is a command a user would run.
 
 Stages run in order and stop at the first failure. Each reports whether it changed anything so a
-second run can say "no changes" for the whole pipeline.
+second run can say "no changes" for the whole pipeline. The dataset is applied before the host
+containers start, so they are exactly the video servers NetBox lists.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sharpeyes.errors import TargetFailed
-from sharpeyes.lab import control, netbox
+from sharpeyes.errors import EXIT_OK
+from sharpeyes.lab import commands, control
+from sharpeyes.lab.env import lab_env
 from sharpeyes.paths import repo_root, state_dir
-
-_RECAP = re.compile(r"^(?P<host>\S+)\s+:\s+ok=\d+\s+changed=(?P<changed>\d+)", re.MULTILINE)
+from sharpeyes.playbook import PlaybookFailed, PlaybookResult, run_playbook
 
 
 @dataclass(frozen=True)
@@ -33,97 +31,87 @@ class StageResult:
 @dataclass(frozen=True)
 class Stage:
     name: str
-    run: Callable[[dict[str, str]], tuple[int, str]]  # env -> (changes, detail)
-
-
-def _bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)
+    run: Callable[[dict[str, str]], tuple[int, str]]  # lab env -> (changes, detail)
 
 
 def log_path() -> Path:
     return state_dir() / "demo.log"
 
 
-def _run(argv: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[int, str]:
-    """Run a command, its output appended to the demo log; return (exit code, stdout)."""
-    shown = " ".join(Path(a).name if i == 0 else a for i, a in enumerate(argv))
-    print(f"$ {shown}", file=sys.stderr, flush=True)
-    proc = subprocess.run(
-        argv,
-        env=env,
-        cwd=repo_root(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-    )
+def _log(shown: str, output: str) -> None:
     log_path().parent.mkdir(parents=True, exist_ok=True)
     with log_path().open("a", encoding="utf-8") as log:
-        log.write(f"$ {shown}\n{proc.stdout}\n")
-    if proc.returncode not in ok:
-        sys.stderr.write("\n".join(proc.stdout.splitlines()[-40:]) + "\n")
-        raise TargetFailed(
-            f"demo stage failed: {shown} exited {proc.returncode}",
-            hint=f"full output in {log_path()}",
-        )
-    return proc.returncode, proc.stdout
+        log.write(f"$ {shown}\n{output}\n")
 
 
-def _lab_up(env: dict[str, str]) -> tuple[int, str]:
-    lines = control.up("all")
-    started = [line for line in lines if "already" not in line]
-    return len(started), "; ".join(lines)
+def _run(
+    argv: Sequence[str], env: Mapping[str, str], ok: tuple[int, ...] = (EXIT_OK,)
+) -> tuple[int, str]:
+    """`commands.run_command`, echoed on stderr and logged to the demo log (also on failure)."""
+    shown = commands.shown(argv)
+    print(f"$ {shown}", file=sys.stderr, flush=True)
+    try:
+        code, out = commands.run_command(argv, env, ok)
+    except commands.CommandFailed as exc:
+        _log(shown, exc.output)
+        exc.hint = f"full output in {log_path()}"
+        raise
+    _log(shown, out)
+    return code, out
+
+
+def _lab_up(part: str) -> tuple[int, str]:
+    results = control.up(part)
+    started = [r for r in results if r.started]
+    return len(started), f"{len(started)} started, {len(results) - len(started)} already running"
 
 
 def _sot_validate(env: dict[str, str]) -> tuple[int, str]:
-    _, out = _run([_bin("sharpeyes"), "sot", "validate"], env)
+    _, out = _run(commands.sharpeyes("sot", "validate"), env)
     return 0, out.strip().splitlines()[-1] if out.strip() else "ok"
 
 
 def _sot_apply(env: dict[str, str]) -> tuple[int, str]:
-    code, _ = _run([_bin("sharpeyes"), "sot", "plan"], env, ok=(0, 2))
-    if code == 0:
-        return 0, "NetBox already matches the repo data"
-    _run([_bin("sharpeyes"), "sot", "apply", "--yes"], env)
-    _run([_bin("sharpeyes"), "sot", "plan"], env)  # must now be in sync (exit 0)
-    return 1, "applied the repo data to NetBox; plan is now empty"
+    if commands.sot_converge(env, run=_run):
+        return 1, "applied the repo data to NetBox; plan is now empty"
+    return 0, "NetBox already matches the repo data"
+
+
+def _hosts_up(env: dict[str, str]) -> tuple[int, str]:
+    return _lab_up("hosts")
 
 
 def _site(env: dict[str, str]) -> tuple[int, str]:
-    _, out = _run(
-        [
-            _bin("ansible-playbook"),
-            "playbooks/site.yml",
-            "--flush-cache",  # NetBox may have changed a moment ago (sot apply)
-            "-e",
-            "@inventory/lab/connection.yml",
-        ],
-        env,
-    )
-    changed = sum(int(m["changed"]) for m in _RECAP.finditer(out))
-    hosts = len(_RECAP.findall(out))
-    return changed, f"{hosts} hosts, {changed} tasks changed"
+    args = ("--flush-cache", "-e", "@inventory/lab/connection.yml")  # NetBox may have just changed
+    shown = " ".join(("ansible-playbook", "playbooks/site.yml", *args))
+    print(f"$ {shown}", file=sys.stderr, flush=True)
+    try:
+        result: PlaybookResult = run_playbook("playbooks/site.yml", *args, env=env, cwd=repo_root())
+    except PlaybookFailed as exc:
+        _log(shown, exc.result.output)
+        exc.hint = f"full output in {log_path()}"
+        raise
+    _log(shown, result.output)
+    hosts = len(result.recap)
+    return result.changed, f"{hosts} hosts, {result.changed} tasks changed"
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("lab up (NetBox + server containers)", _lab_up),
     Stage("sot validate (repo dataset, offline)", _sot_validate),
     Stage("sot plan/apply (repo -> NetBox)", _sot_apply),
+    Stage("lab up hosts (NetBox's video servers)", _hosts_up),
     Stage("ansible-playbook playbooks/site.yml", _site),
 )
 
 
 def run() -> Iterator[StageResult]:
+    """Bring NetBox up, then run STAGES in the lab environment; one result per stage."""
     log_path().unlink(missing_ok=True)
-    creds = netbox.credentials() if netbox.status().get("healthy") else None
-    env = dict(os.environ)
-    env["ANSIBLE_CONFIG"] = str(repo_root() / "ansible.cfg")
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    start = time.monotonic()
+    changes, detail = _lab_up("netbox")
+    yield StageResult("lab up netbox", time.monotonic() - start, changes, detail)
+    env = lab_env()  # NetBox is up: its credentials exist now
     for stage in STAGES:
-        if creds is None and stage.run is not _lab_up:
-            creds = netbox.credentials()
-        if creds is not None:
-            env["NETBOX_API"], env["NETBOX_TOKEN"] = creds.url, creds.token
         start = time.monotonic()
         changes, detail = stage.run(env)
         yield StageResult(stage.name, time.monotonic() - start, changes, detail)

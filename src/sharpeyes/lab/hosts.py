@@ -1,4 +1,5 @@
-"""Server stand-ins: one systemd container per video server in NetBox.
+"""Server stand-ins: one systemd container per name the caller gives (the video servers in NetBox:
+`sharpeyes.lab.control` reads them; this module never reads NetBox).
 
 Run options are the ones that work on this machine (LAB-NOTES): `--privileged` fails, so
 SYS_ADMIN + host cgroup namespace + read-only /sys/fs/cgroup + tmpfs /run, /run/lock, /tmp.
@@ -9,10 +10,10 @@ pyinfra's `@docker/<name>` (which attaches to a running container).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,6 +23,7 @@ from docker.models.containers import Container
 
 from sharpeyes.errors import LabError
 from sharpeyes.lab import dockerd, images
+from sharpeyes.lab.parts import PartResult
 
 log = logging.getLogger(__name__)
 
@@ -29,21 +31,7 @@ LABEL = "sharpeyes.lab"
 LABEL_VALUE = "host"
 IMAGE_LABEL = "sharpeyes.distro"
 DEFAULT_DISTRO = "debian12"
-DEFAULT_NAMES = tuple(f"qxdc-vc{i:02d}" for i in range(1, 11))
-SERVER_ROLE = "video-server"
 BOOT_TIMEOUT_S = 180
-
-
-def server_names() -> list[str]:
-    """Video servers (device role `video-server`) in NetBox, else the default ten."""
-    try:
-        client_module = importlib.import_module("sharpeyes.sot.client")  # may not exist yet
-        api: Any = client_module.connect()
-        names = sorted(d.name for d in api.dcim.devices.filter(role=SERVER_ROLE) if d.name)
-    except Exception as exc:  # NetBox down, not provisioned yet, or client not there yet
-        log.debug("server names from NetBox unavailable (%s); using defaults", exc)
-        names = []
-    return names or list(DEFAULT_NAMES)
 
 
 def distro_for(name: str, default: str | None = None) -> str:
@@ -113,22 +101,23 @@ def _wait_booted(container: Container) -> tuple[str, str]:
     return state, failed
 
 
-def up(names: list[str] | None = None, distro: str | None = None) -> list[str]:
-    """Start one systemd container per server (idempotent); wait for systemd in each.
+def up(names: Sequence[str], distro: str | None = None) -> list[PartResult]:
+    """Start one systemd container per name (idempotent); wait for systemd in each.
 
+    One result per name, in order: started or already running, detail = image and systemd state
+    ("systemd running", or e.g. "systemd degraded (failed: x.service)").
     On failure, removes the containers this call created and stops dockerd if it started it.
     """
     t0 = time.monotonic()
+    wanted = list(names)
     client, started_daemon = dockerd.ensure_daemon()
-    wanted = names if names is not None else server_names()
     created: list[Container] = []
-    lines: list[str] = []
+    was_running: list[bool] = []
     try:
         for d in sorted({distro_for(n, distro) for n in wanted}):
             line, timings = images.ensure_image(client, d)
             if timings:  # built or imported now, not already up to date
-                lines.append(line)
-        already = 0
+                log.info("%s", line)
         to_wait: list[Container] = []
         for name in wanted:
             container = _get(client, name)
@@ -142,9 +131,8 @@ def up(names: list[str] | None = None, distro: str | None = None) -> list[str]:
                 container = client.containers.create(**run_options(name, images.image_ref(d), d))
                 created.append(container)
             container.reload()
-            if container.status == "running":
-                already += 1
-            else:
+            was_running.append(container.status == "running")
+            if not was_running[-1]:
                 container.start()
             to_wait.append(container)
         with ThreadPoolExecutor(max_workers=max(1, len(to_wait))) as pool:
@@ -155,18 +143,21 @@ def up(names: list[str] | None = None, distro: str | None = None) -> list[str]:
     except BaseException:
         _rollback(created, started_daemon)
         raise
-    pairs = zip(to_wait, states, strict=True)
-    bad = [(c.name or "?", state, failed) for c, (state, failed) in pairs if state != "running"]
-    if already == len(wanted):
-        lines.append(f"{already} hosts already running")
-    else:
-        lines.append(
-            f"{len(wanted)} hosts up ({len(wanted) - already} started, {already} already running) "
-            f"in {time.monotonic() - t0:.0f} s"
+    results = [
+        PartResult(
+            part="hosts",
+            name=name,
+            state="already running" if running else "started",
+            detail=f"{container.attrs.get('Config', {}).get('Image', '')}, systemd {state}"
+            + (f" (failed: {failed})" if failed else ""),
         )
-    for name, state, failed in bad:
-        lines.append(f"host {name}: systemd {state}" + (f" (failed: {failed})" if failed else ""))
-    return lines
+        for name, container, running, (state, failed) in zip(
+            wanted, to_wait, was_running, states, strict=True
+        )
+    ]
+    started = sum(r.started for r in results)
+    log.debug("%d hosts up (%d started) in %.0f s", len(results), started, time.monotonic() - t0)
+    return results
 
 
 def _get(client: docker.DockerClient, name: str) -> Container | None:

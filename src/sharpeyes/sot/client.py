@@ -1,8 +1,9 @@
 """The one pynetbox client factory (STYLE 9.8): timeout on every request, strict filters, threads.
 
-URL and token come from the arguments, else NETBOX_API / NETBOX_TOKEN, else the lab NetBox
-(`sharpeyes lab up netbox`). `connect` checks /api/status/ once, so a wrong token or an
-unreachable NetBox fails here with a DependencyUnavailable naming the URL and the cause.
+URL and token come from the arguments, else NETBOX_API / NETBOX_TOKEN; nothing else. The client
+does not know the lab exists: the CLI's global `--lab` option (or the exports `lab env` prints)
+supplies the lab's pair. `connect` checks /api/status/ once, so a wrong token or an unreachable
+NetBox fails here with a DependencyUnavailable naming the URL and the cause.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import pynetbox  # type: ignore[import-untyped]
 import requests
 from requests.adapters import HTTPAdapter
 
-from sharpeyes.errors import DependencyUnavailable
-from sharpeyes.lab import netbox as lab_netbox
+from sharpeyes.errors import DependencyUnavailable, InputError
 
 DEFAULT_TIMEOUT = 30.0
 # Threaded .all()/.filter() reads; the NetBox server is CPU-bound, a few workers suffice.
@@ -45,13 +45,21 @@ def session(timeout: float = DEFAULT_TIMEOUT, verify: bool | str = True) -> requ
     return http
 
 
+CREDENTIALS_HINT = (
+    "export NETBOX_API and NETBOX_TOKEN; for the lab NetBox add the global option --lab "
+    "(sharpeyes --lab <command>) or eval the exports `lab env` prints"
+)
+
+
 def resolve(url: str | None = None, token: str | None = None) -> tuple[str, str]:
-    """URL and token: arguments, else NETBOX_API/NETBOX_TOKEN, else the lab credentials."""
+    """URL and token: arguments, else NETBOX_API / NETBOX_TOKEN; else InputError naming them."""
     url = url or os.environ.get("NETBOX_API") or None
     token = token or os.environ.get("NETBOX_TOKEN") or None
     if url is None or token is None:
-        creds = lab_netbox.credentials()
-        url, token = url or creds.url, token or creds.token
+        missing = [name for name, v in (("NETBOX_API", url), ("NETBOX_TOKEN", token)) if v is None]
+        raise InputError(
+            f"no NetBox credentials: {' and '.join(missing)} not set", hint=CREDENTIALS_HINT
+        )
     return url.rstrip("/"), token
 
 
@@ -71,14 +79,14 @@ def check(http: requests.Session, url: str, token: str) -> dict[str, Any]:
     except requests.RequestException as exc:
         raise DependencyUnavailable(
             f"NetBox at {url} is unreachable: {type(exc).__name__}: {exc}",
-            hint="is it running? (sharpeyes lab status; NETBOX_API)",
+            hint="is it running there? (NETBOX_API; for the lab: `lab status`)",
         ) from exc
     if resp.status_code in (401, 403):
         detail = _detail(resp)
         suffix = f": {detail}" if detail else ""
         raise DependencyUnavailable(
             f"NetBox at {url} rejected the token ({resp.status_code}){suffix}",
-            hint="check NETBOX_TOKEN (the lab token: sharpeyes lab env)",
+            hint="check NETBOX_TOKEN (the lab's token: `lab env`, or --lab)",
         )
     if resp.status_code != 200:
         raise DependencyUnavailable(

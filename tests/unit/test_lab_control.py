@@ -1,0 +1,228 @@
+"""lab.control (hosts from NetBox, typed results), lab.env and the plan/apply sequence, without
+a NetBox or Docker: the client and the parts are replaced by recording fakes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sharpeyes.errors import DependencyUnavailable, TargetFailed
+from sharpeyes.lab import commands, control, env, hosts, netbox
+from sharpeyes.lab.parts import PartResult, format_results
+from sharpeyes.paths import netbox_data_dir, repo_root
+from sharpeyes.sot import client
+from sharpeyes.vocab import SERVER_ROLE
+
+CREDS = netbox.Credentials(url="http://127.0.0.1:8800", token="nbt_key.secret")
+
+
+@dataclass
+class _Obj:
+    id: int = 0
+    name: str = ""
+
+
+class _FakeApi:
+    """`api.dcim.device_roles.get(slug=)` and `api.dcim.devices.filter(role_id=)`."""
+
+    def __init__(self, role: _Obj | None, devices: list[_Obj]) -> None:
+        self.dcim = self
+        self.device_roles = self
+        self.devices = _Devices(devices)
+        self._role = role
+
+    def get(self, **kwargs: Any) -> _Obj | None:
+        assert kwargs == {"slug": SERVER_ROLE}
+        return self._role
+
+
+@dataclass
+class _Devices:
+    devices: list[_Obj]
+
+    def filter(self, **kwargs: Any) -> list[_Obj]:
+        assert kwargs == {"role_id": 7}
+        return self.devices
+
+
+@pytest.fixture
+def lab_netbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(netbox, "credentials", lambda: CREDS)
+
+
+def _connect_returns(monkeypatch: pytest.MonkeyPatch, api: object) -> list[tuple[str, str]]:
+    calls: list[tuple[str, str]] = []
+
+    def connect(url: str, token: str) -> object:
+        calls.append((url, token))
+        return api
+
+    monkeypatch.setattr(client, "connect", connect)
+    return calls
+
+
+@pytest.mark.usefixtures("lab_netbox")
+def test_server_names_are_netboxs_video_servers_read_with_the_lab_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    api = _FakeApi(_Obj(id=7), [_Obj(name="qxdc-vc02"), _Obj(name="qxdc-vc01"), _Obj(name="")])
+    calls = _connect_returns(monkeypatch, api)
+    assert control.server_names() == ["qxdc-vc01", "qxdc-vc02"]
+    assert calls == [(CREDS.url, CREDS.token)]
+
+
+@pytest.mark.usefixtures("lab_netbox")
+def test_netbox_without_servers_gives_the_default_ten_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    _connect_returns(monkeypatch, _FakeApi(None, []))  # the role does not exist yet
+    with caplog.at_level(logging.WARNING, logger=control.__name__):
+        assert control.server_names() == list(control.DEFAULT_SERVERS)
+    assert "NetBox lists no video-server devices yet" in caplog.text
+
+
+@pytest.mark.usefixtures("lab_netbox")
+def test_unreadable_netbox_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    def connect(url: str, token: str) -> object:
+        raise DependencyUnavailable(f"NetBox at {url} is unreachable: ConnectionError: refused")
+
+    monkeypatch.setattr(client, "connect", connect)
+    with pytest.raises(DependencyUnavailable) as err:
+        control.server_names()
+    assert err.value.message == (
+        "lab hosts: cannot read the video servers from the lab NetBox: "
+        f"NetBox at {CREDS.url} is unreachable: ConnectionError: refused"
+    )
+    assert err.value.hint is not None and "lab up netbox" in err.value.hint
+
+
+def test_default_servers_are_the_datasets_video_servers() -> None:
+    path = netbox_data_dir() / "estate" / "dcim.devices.yml"
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    objects = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["objects"]
+    servers = sorted(o["name"] for o in objects if o["role"] == SERVER_ROLE)
+    assert list(control.DEFAULT_SERVERS) == servers
+
+
+def test_up_hosts_starts_exactly_the_names_netbox_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(control, "server_names", lambda: ["qxdc-vc01", "qxdc-vc02"])
+
+    def fake_up(names: Sequence[str]) -> list[PartResult]:
+        return [
+            PartResult("hosts", n, "already running" if n.endswith("1") else "started")
+            for n in names
+        ]
+
+    monkeypatch.setattr(hosts, "up", fake_up)
+    results = control.up("hosts")
+    assert [(r.name, r.state, r.started) for r in results] == [
+        ("qxdc-vc01", "already running", False),
+        ("qxdc-vc02", "started", True),
+    ]
+
+
+def test_up_reports_netbox_already_running_from_its_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(netbox, "credentials", lambda: CREDS)
+    monkeypatch.setattr(netbox, "up", lambda: ["NetBox 4.7.3 already running at x"])
+    monkeypatch.setattr(
+        netbox, "status", lambda: {"running": True, "healthy": True, "version": "4.7.3"}
+    )
+    assert control.up("netbox") == [
+        PartResult("netbox", CREDS.url, "already running", "NetBox 4.7.3")
+    ]
+    monkeypatch.setattr(netbox, "status", lambda: {"running": False, "healthy": False})
+    monkeypatch.setattr(netbox, "up", lambda: ["started gunicorn", "NetBox 4.7.3 is up (9 s)"])
+    assert control.up("netbox") == [
+        PartResult("netbox", CREDS.url, "started", "NetBox 4.7.3 is up (9 s)")
+    ]
+
+
+def test_unknown_part_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown lab part 'switches'"):
+        control.up("switches")
+
+
+def test_results_format_as_aligned_lines() -> None:
+    lines = format_results(
+        [
+            PartResult("netbox", "http://127.0.0.1:8800", "already running", "NetBox 4.7.3"),
+            PartResult("hosts", "qxdc-vc01", "started"),
+        ]
+    )
+    assert lines == [
+        "netbox  http://127.0.0.1:8800  already running  NetBox 4.7.3",
+        "hosts   qxdc-vc01              started",
+    ]
+
+
+@pytest.mark.usefixtures("lab_netbox")
+def test_lab_env_and_its_exports() -> None:
+    built = env.lab_env({"PATH": "/usr/bin", "KEEP": "1"})
+    assert built["NETBOX_API"] == CREDS.url and built["NETBOX_TOKEN"] == CREDS.token
+    assert built["ANSIBLE_CONFIG"] == str(repo_root() / "ansible.cfg")
+    assert built["PATH"] == f"{env.venv_bin()}:/usr/bin" and built["KEEP"] == "1"
+    words = shlex.split(env.exports())
+    assert words[0] == "export"
+    assert dict(w.split("=", 1) for w in words[1:]) == {
+        "NETBOX_API": CREDS.url,
+        "NETBOX_TOKEN": CREDS.token,
+        "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
+    }
+
+
+@pytest.mark.usefixtures("lab_netbox")
+def test_use_lab_netbox_replaces_both_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETBOX_API", "https://netbox.example")
+    monkeypatch.setenv("NETBOX_TOKEN", "nbt_production.token")  # restored after the test
+    env.use_lab_netbox()
+    assert (os.environ["NETBOX_API"], os.environ["NETBOX_TOKEN"]) == (CREDS.url, CREDS.token)
+
+
+class _Recorder:
+    """A Runner answering `sot plan` with the given exit codes, in turn."""
+
+    def __init__(self, plan_codes: list[int]) -> None:
+        self.plan_codes = plan_codes
+        self.calls: list[tuple[str, ...]] = []
+
+    def __call__(
+        self, argv: Sequence[str], env: Mapping[str, str], ok: tuple[int, ...]
+    ) -> tuple[int, str]:
+        args = tuple(argv[1:])
+        self.calls.append(args)
+        code = self.plan_codes.pop(0) if args == ("sot", "plan") else 0
+        if code not in ok:
+            raise TargetFailed(f"{' '.join(args)} exited {code}")
+        return code, ""
+
+
+def test_converge_applies_only_when_plan_finds_changes() -> None:
+    in_sync = _Recorder([0])
+    assert commands.sot_converge({}, run=in_sync) is False
+    assert in_sync.calls == [("sot", "plan")]
+
+    changes = _Recorder([2, 0])
+    assert commands.sot_converge({}, run=changes) is True
+    assert changes.calls == [("sot", "plan"), ("sot", "apply", "--yes"), ("sot", "plan")]
+
+
+def test_converge_fails_when_the_plan_is_not_empty_after_apply() -> None:
+    with pytest.raises(TargetFailed, match="sot plan exited 2"):
+        commands.sot_converge({}, run=_Recorder([2, 2]))
+
+
+def test_a_failed_command_raises_with_its_output_tail(tmp_path: Path) -> None:
+    with pytest.raises(commands.CommandFailed) as err:
+        commands.run_command(["sh", "-c", "echo one; echo two >&2; exit 5"], {"PATH": "/bin"})
+    assert err.value.message == "sh -c echo one; echo two >&2; exit 5 exited 5\none\ntwo"
+    assert err.value.returncode == 5 and err.value.output == "one\ntwo\n"
