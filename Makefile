@@ -39,6 +39,9 @@ system-deps:
 lint: venv
 	$(BIN)/ruff check src tests benchmarks netbox
 	$(BIN)/ruff format --check src tests benchmarks netbox
+	$(BIN)/mypy
+	@# Layering, no imports of the lab from production code, no import cycles (pyproject.toml).
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/yamllint --strict .
 	@# Lint needs no NetBox: let the playbooks' syntax check run on an unparsed inventory.
 	ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=false $(BIN)/ansible-lint --profile production
@@ -61,7 +64,8 @@ molecule: venv system-deps
 	done
 
 e2e: venv system-deps
-	$(SE) lab up all
+	@# NetBox only: the e2e fixture applies the dataset, then starts the servers NetBox lists.
+	$(SE) lab up netbox
 	$(PYTEST) tests/e2e -q -m e2e
 
 # Lint + unit + integration (real NetBox) + Molecule for every role + lab end-to-end.
@@ -69,7 +73,8 @@ test: lint unit integration molecule e2e
 
 # Set up everything and run the end-to-end pipeline as far as it exists; a re-run changes nothing.
 demo: venv system-deps
-	$(SE) lab up all
+	@# NetBox only: the demo applies the dataset, then starts the servers NetBox lists.
+	$(SE) lab up netbox
 	$(SE) demo
 
 lab-down:
