@@ -56,6 +56,7 @@ CAMERA_ROLES: Final[dict[CameraKind, str]] = {
     "face": "camera-face",
     "checkpoint": "camera-checkpoint",
 }
+CAMERA_ROLE_SLUGS: Final = frozenset(CAMERA_ROLES.values())
 CAMERA_TYPE_CODES: Final[dict[CameraKind, str]] = {
     "bullet": TYPE_IPC,
     "dome": TYPE_IPC,

@@ -1,7 +1,9 @@
-"""The generator: deterministic, matches the committed data, reports drift by file."""
+"""The generator: deterministic, matches the committed data, reports drift by file; the spec
+speaks the project's vocabulary; point layout and link sizing."""
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 from sharpeyes.errors import InputError, ValidationFailed
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.sot import generate as gen
+from sharpeyes.sot.generate import catalogue, stations
 from sharpeyes.sot.spec import load_spec
 
 SPEC = netbox_data_dir() / "spec" / "qingxin.yml"
@@ -94,3 +97,58 @@ def test_too_many_cameras_for_the_switch_ports(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(InputError, match=r"site qx-cp01: switch qx-cp01-sw0\d has more cameras"):
         gen.generate(load_spec(bad))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'poe_draw_w: 15, type_code: "121"',
+            'poe_draw_w: 15, type_code: "132"',
+            "cameras.checkpoint: type_code 132 is not 121",
+        ),
+        (
+            "platform: h3c-comware7",
+            "platform: h3c-comware5",
+            "switches.h3c: unknown platform h3c-comware5 (h3c-comware7, huawei-vrp5)",
+        ),
+    ],
+)
+def test_spec_catalogue_speaks_the_vocabulary(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    text = SPEC.read_text(encoding="utf-8")
+    assert old in text
+    bad = tmp_path / "qingxin.yml"
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_spec(bad)
+    assert any(message in p for p in info.value.problems)
+
+
+def test_layout_places_hubs_direct_points_and_every_camera() -> None:
+    site = next(s for s in load_spec(SPEC).sites if s.slug == "qx-ps01")
+    points = stations.layout(site, random.Random(1))
+    kinds = [p.kind for p in points]
+    assert len(points) == site.points
+    assert kinds.count("hub") == site.switches
+    assert kinds.count("direct") == site.links - site.switches
+    assert sum(p.cameras for p in points) == sum(site.cameras.values())
+    assert all(p.cameras == 1 for p in points if p.kind == "direct")
+    hubs = {p.index for p in points if p.kind == "hub"}
+    assert all(p.hub in hubs and p.hub < p.index for p in points if p.kind == "satellite")
+
+
+@pytest.mark.parametrize(
+    ("cameras", "steps", "kbps"),
+    [
+        (4, catalogue.FE_LINK_STEPS_MBPS, 20_000),  # 4 x 4 Mbit/s x 1.25 = 20
+        (5, catalogue.FE_LINK_STEPS_MBPS, 50_000),
+        (1000, catalogue.FE_LINK_STEPS_MBPS, 200_000),  # capped at the last step
+        (43, catalogue.SITE_LINK_STEPS_MBPS, 300_000),  # 215 Mbit/s
+    ],
+)
+def test_link_bandwidth_rounds_up_to_a_lease_step(
+    cameras: int, steps: tuple[int, ...], kbps: int
+) -> None:
+    assert catalogue.bandwidth_kbps(cameras, steps) == kbps

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.loader import load
 
@@ -32,8 +33,6 @@ ENDPOINTS: tuple[str, ...] = (
 )
 DATASET = "repo dataset"
 NETBOX = "NetBox"
-CAMERA_PREFIX_ROLE = "cameras"
-SWITCH_ROLE = "access-switch"
 _CAM_NAME = re.compile(r"^(?P<site>.+)-cam(?P<n>\d{4,})$")
 
 Records = Mapping[str, Iterable[Mapping[str, Any]]]
@@ -197,7 +196,7 @@ def build(records: Records, source: str) -> Estate:
             str(loc.get("site")),
             _float(cf.get("longitude")),
             _float(cf.get("latitude")),
-            cf.get("box_kit"),
+            cf.get(vocab.CF_BOX_KIT),
         )
         est.location_slugs.add(slug)
     for dt in records.get("dcim.device-types", []):
@@ -212,7 +211,7 @@ def build(records: Records, source: str) -> Estate:
         )
     for d in records.get("dcim.devices", []):
         name = str(d["name"])
-        gid = _custom(d).get("gb28181_id")
+        gid = _custom(d).get(vocab.CF_GB28181_ID)
         est.devices[name] = Device(
             name,
             d.get("site"),
@@ -228,7 +227,7 @@ def build(records: Records, source: str) -> Estate:
             site = m.group("site")
             est.camera_serial[site] = max(int(m.group("n")), est.camera_serial.get(site, 0))
     for p in records.get("ipam.prefixes", []):
-        if p.get("role") != CAMERA_PREFIX_ROLE or p.get("scope_type") != "dcim.site":
+        if p.get("role") != vocab.PREFIX_CAMERAS or p.get("scope_type") != "dcim.site":
             continue
         net = ipaddress.ip_network(str(p["prefix"]), strict=False)
         if isinstance(net, ipaddress.IPv4Network) and p.get("scope"):

@@ -12,21 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.points.model import CheckResult, NewPoint, PlannedCamera
-from sharpeyes.sot.schema import MANAGED_TAG
 
 CABLE_TYPE = "cat6"
 POINT_DESCRIPTION = "front-end point (point-list import)"
 
 
 def _location(p: NewPoint) -> dict[str, Any]:
-    cf: dict[str, Any] = {"point_code": p.code, "latitude": p.lat, "longitude": p.lon}
+    cf: dict[str, Any] = {
+        vocab.CF_POINT_CODE: p.code,
+        vocab.CF_LATITUDE: p.lat,
+        vocab.CF_LONGITUDE: p.lon,
+    }
     if p.box_kit:
-        cf["box_kit"] = p.box_kit
+        cf[vocab.CF_BOX_KIT] = p.box_kit
     out: dict[str, Any] = {"slug": p.slug, "name": p.name, "site": p.site}
     if p.tenant:
         out["tenant"] = p.tenant
-    out |= {"description": POINT_DESCRIPTION, "tags": [MANAGED_TAG], "custom_fields": cf}
+    out |= {"description": POINT_DESCRIPTION, "tags": [vocab.MANAGED_TAG], "custom_fields": cf}
     return out
 
 
@@ -42,8 +46,8 @@ def _device(c: PlannedCamera) -> dict[str, Any]:
         out["tenant"] = c.tenant
     out |= {
         "primary_ip4": str(c.ip),
-        "tags": [MANAGED_TAG],
-        "custom_fields": {"gb28181_id": c.gb_id},
+        "tags": [vocab.MANAGED_TAG],
+        "custom_fields": {vocab.CF_GB28181_ID: c.gb_id},
     }
     return out
 
@@ -53,7 +57,7 @@ def _switch_port(c: PlannedCamera) -> dict[str, Any]:
     out["mode"] = "access"
     if c.vlan:
         out["untagged_vlan"] = dict(c.vlan)
-    out["tags"] = [MANAGED_TAG]
+    out["tags"] = [vocab.MANAGED_TAG]
     return out
 
 
@@ -63,7 +67,7 @@ def _ip(c: PlannedCamera) -> dict[str, Any]:
         "vrf": c.vrf,
         "assigned_object": {"device": c.name, "name": c.interface},
         "dns_name": c.name,
-        "tags": [MANAGED_TAG],
+        "tags": [vocab.MANAGED_TAG],
     }
 
 
@@ -72,7 +76,7 @@ def _cable(c: PlannedCamera) -> dict[str, Any]:
         "a_terminations": [{"device": c.name, "interface": c.interface}],
         "b_terminations": [{"device": c.switch, "interface": c.port}],
         "type": CABLE_TYPE,
-        "tags": [MANAGED_TAG],
+        "tags": [vocab.MANAGED_TAG],
     }
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharpeyes import paths
+from sharpeyes import paths, vocab
 from sharpeyes.errors import SharpeyesError, TargetFailed, ValidationFailed
 from sharpeyes.points import estate as estate_mod
 from sharpeyes.points import plan as plan_mod
@@ -145,7 +145,7 @@ def apply_import(session: ImportSession) -> sot_apply.ApplyResult:
         if left:
             raise TargetFailed(
                 f"{exc.message}; rollback incomplete, left in NetBox: {', '.join(left)}",
-                hint="delete those objects by hand (they carry the tag sharpeyes-managed)",
+                hint=f"delete those objects by hand (they carry the tag {vocab.MANAGED_TAG})",
             ) from exc
         raise TargetFailed(
             f"{exc.message}; rolled back: NetBox is as before the import",

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from sharpeyes import vocab
 from sharpeyes.errors import DependencyUnavailable, TargetFailed
 from sharpeyes.sot import schema
 from sharpeyes.sot.client import authorization
@@ -146,7 +147,7 @@ class LiveObject:
 
     @property
     def managed(self) -> bool:
-        return schema.MANAGED_TAG in (self.data.get("tags") or [])
+        return vocab.MANAGED_TAG in (self.data.get("tags") or [])
 
 
 @dataclass

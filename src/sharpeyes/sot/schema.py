@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Any, Final
 
 GREY: Final = "9e9e9e"
-MANAGED_TAG: Final = "sharpeyes-managed"
 
 
 class Kind(StrEnum):

@@ -1,8 +1,13 @@
-"""The seed plan's quantities (seed/000_*.txt), in one place. The dataset must match them."""
+"""The seed plan's quantities (seed/000_*.txt), in one place. The dataset must match them.
+
+The slugs they are counted by are in `sharpeyes.vocab`.
+"""
 
 from __future__ import annotations
 
 from typing import Final
+
+from sharpeyes import vocab
 
 SITES: Final = 26  # data centre + 17 + 3 + 5
 POLICE_STATIONS: Final = 17
@@ -26,27 +31,10 @@ VIDEO_BOARDS: Final = 29
 MAIN_CONTROL_BOARDS: Final = 17
 CONTROL_BOARDS: Final = 17
 
-# Slugs the counts are taken by.
-GROUP_DATA_CENTRE: Final = "data-centre"
-GROUP_POLICE: Final = "police-stations"
-GROUP_CHECKPOINTS: Final = "checkpoints"
-GROUP_TRAFFIC: Final = "traffic-squadrons"
-CAMERA_ROLE_TYPES: Final = {  # device role -> GB/T 28181 type code
-    "camera-bullet": "132",
-    "camera-dome": "132",
-    "camera-face": "132",
-    "camera-checkpoint": "121",
-}
-SERVER_ROLE: Final = "video-server"
-SERVER_TYPES: Final = frozenset({"200", "210"})
-SWITCH_ROLE: Final = "access-switch"
-SPLICE_ROLE: Final = "splice-screen"
-MATRIX_ROLE: Final = "video-matrix"
-DATA_DISK_ROLE: Final = "disk-data"
+# Counts by slug.
 BOARD_ROLES: Final = {
-    "board-video-transmission": VIDEO_BOARDS,
-    "board-main-control": MAIN_CONTROL_BOARDS,
-    "board-control": CONTROL_BOARDS,
+    vocab.VIDEO_BOARD_ROLE: VIDEO_BOARDS,
+    vocab.MAIN_CONTROL_BOARD_ROLE: MAIN_CONTROL_BOARDS,
+    vocab.CONTROL_BOARD_ROLE: CONTROL_BOARDS,
 }
-CIRCUIT_TYPES: Final = {"site-link": SITE_LINKS, "front-end-link": FRONT_END_LINKS}
-CAMERA_PREFIX_ROLE: Final = "cameras"
+CIRCUIT_TYPES: Final = {vocab.SITE_LINK: SITE_LINKS, vocab.FRONT_END_LINK: FRONT_END_LINKS}

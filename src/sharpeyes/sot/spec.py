@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sharpeyes import vocab
 from sharpeyes.errors import InputError, ValidationFailed
-
-CameraKind = Literal["bullet", "dome", "face", "checkpoint"]
-GroupSlug = Literal["data-centre", "police-stations", "checkpoints", "traffic-squadrons"]
+from sharpeyes.vocab import CameraKind, GroupSlug
 
 
 class _Model(BaseModel):
@@ -114,6 +112,18 @@ class Catalog(_Model):
     system_disk: DiskModel
     splice_screen: PlainModel
     matrix: PlainModel
+
+    @model_validator(mode="after")
+    def _vocabulary(self) -> Catalog:
+        for kind, cam in self.cameras.items():
+            want = vocab.CAMERA_TYPE_CODES[kind]
+            if cam.type_code != want:
+                raise ValueError(f"cameras.{kind}: type_code {cam.type_code} is not {want}")
+        for name, sw in self.switches.items():
+            if sw.platform not in vocab.SWITCH_PLATFORMS:
+                known = ", ".join(sorted(vocab.SWITCH_PLATFORMS))
+                raise ValueError(f"switches.{name}: unknown platform {sw.platform} ({known})")
+        return self
 
 
 class Vlans(_Model):

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.sot import models as m
-from sharpeyes.sot import seedcounts
 from sharpeyes.sot.loader import Loaded, load
 
 KEYS = (
@@ -47,40 +47,40 @@ def summarise(ld: Loaded) -> Summary:
     locations = [
         loc.model
         for loc in ld.of("dcim.locations", m.Location)
-        if loc.model.custom_fields.get("point_code")
+        if loc.model.custom_fields.get(vocab.CF_POINT_CODE)
     ]
-    kits = Counter(loc.custom_fields.get("box_kit") for loc in locations)
+    kits = Counter(loc.custom_fields.get(vocab.CF_BOX_KIT) for loc in locations)
     devices = [d.model for d in ld.of("dcim.devices", m.Device)]
     roles = Counter(d.role for d in devices)
     inv_roles = Counter(i.model.role for i in ld.of("dcim.inventory-items", m.InventoryItem))
-    server_names = {d.name for d in devices if d.role == seedcounts.SERVER_ROLE}
+    server_names = {d.name for d in devices if d.role == vocab.SERVER_ROLE}
     data_disks = sum(
         1
         for i in ld.of("dcim.inventory-items", m.InventoryItem)
-        if i.model.role == seedcounts.DATA_DISK_ROLE and i.model.device in server_names
+        if i.model.role == vocab.DATA_DISK_ROLE and i.model.device in server_names
     )
     circuits = ld.of("circuits.circuits", m.Circuit)
     counts = {
         "sites": len(sites),
-        "police_stations": groups[seedcounts.GROUP_POLICE],
-        "checkpoints": groups[seedcounts.GROUP_CHECKPOINTS],
-        "traffic_squadrons": groups[seedcounts.GROUP_TRAFFIC],
+        "police_stations": groups[vocab.GROUP_POLICE],
+        "checkpoints": groups[vocab.GROUP_CHECKPOINTS],
+        "traffic_squadrons": groups[vocab.GROUP_TRAFFIC],
         "points": len(locations),
-        "new_boxes": kits["new_box"],
-        "lock_cores": kits["lock_core"],
-        "signs": sum(1 for loc in locations if loc.custom_fields.get("has_sign") is True),
-        "cameras": sum(roles[r] for r in seedcounts.CAMERA_ROLE_TYPES),
-        "switches": roles[seedcounts.SWITCH_ROLE],
-        "servers": roles[seedcounts.SERVER_ROLE],
+        "new_boxes": kits[vocab.BOX_NEW],
+        "lock_cores": kits[vocab.BOX_LOCK_CORE],
+        "signs": sum(1 for loc in locations if loc.custom_fields.get(vocab.CF_HAS_SIGN) is True),
+        "cameras": sum(roles[r] for r in vocab.CAMERA_ROLE_SLUGS),
+        "switches": roles[vocab.SWITCH_ROLE],
+        "servers": roles[vocab.SERVER_ROLE],
         "data_disks": data_disks,
         "circuits": len(circuits),
-        "splice_screens": roles[seedcounts.SPLICE_ROLE],
+        "splice_screens": roles[vocab.SPLICE_ROLE],
     }
-    camera_sites = {d.site for d in devices if d.role in seedcounts.CAMERA_ROLE_TYPES}
+    camera_sites = {d.site for d in devices if d.role in vocab.CAMERA_ROLE_SLUGS}
     prefixes: dict[str, list[str]] = {}
     for p in ld.of("ipam.prefixes", m.Prefix):
         pm = p.model
-        if pm.role == seedcounts.CAMERA_PREFIX_ROLE and pm.scope_type == "dcim.site" and pm.scope:
+        if pm.role == vocab.PREFIX_CAMERAS and pm.scope_type == "dcim.site" and pm.scope:
             prefixes.setdefault(pm.scope, []).append(str(pm.prefix))
     stations = [
         {

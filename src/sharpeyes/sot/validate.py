@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.errors import DatasetInvalid
 from sharpeyes.ids import gb28181
 from sharpeyes.sot import dataset, schema, seedcounts
@@ -101,45 +102,15 @@ def check_locations(ld: Loaded) -> list[str]:
     return problems
 
 
-def _id_type_expected(role: str) -> set[str] | None:
-    if role in seedcounts.CAMERA_ROLE_TYPES:
-        return {seedcounts.CAMERA_ROLE_TYPES[role]}
-    if role == seedcounts.SERVER_ROLE:
-        return set(seedcounts.SERVER_TYPES)
-    return None
-
-
-def check_gb_ids(ld: Loaded, division: str = "441803") -> list[str]:
+def check_gb_ids(ld: Loaded) -> list[str]:
     problems = []
     seen: dict[str, str] = {}
-    fld = "custom_fields.gb28181_id"
+    fld = f"custom_fields.{vocab.CF_GB28181_ID}"
     for d in ld.of("dcim.devices", m.Device):
-        raw = d.model.custom_fields.get("gb28181_id")
-        expected = _id_type_expected(d.model.role)
+        raw = d.model.custom_fields.get(vocab.CF_GB28181_ID)
+        problems += [d.at(fld, msg) for msg in gb28181.problems(raw, role=d.model.role)]
         if raw in (None, ""):
-            if expected is not None:
-                problems.append(d.at(fld, f"missing (role {d.model.role} needs an id)"))
             continue
-        try:
-            gid = gb28181.parse(raw)
-        except gb28181.GbIdError as exc:
-            problems.append(d.at(fld, exc.message))
-            continue
-        if gid.division != division:
-            problems.append(d.at(fld, f"centre code {gid.centre} is not in division {division}"))
-        if expected is not None and gid.type_code not in expected:
-            want = "/".join(sorted(expected))
-            problems.append(
-                d.at(
-                    fld,
-                    f"type code {gid.type_code} does not match role "
-                    f"{d.model.role} (expected {want})",
-                )
-            )
-        if gid.network not in gb28181.PRIVATE_NETWORK_FLAGS:
-            problems.append(
-                d.at(fld, f"network flag {gid.network} is not the video private network (0/1)")
-            )
         if raw in seen:
             problems.append(d.at(fld, f"{raw} duplicates the id of device {seen[raw]}"))
         else:
@@ -314,7 +285,7 @@ def check_poe(ld: Loaded) -> list[str]:
 
 def _platform_context(ld: Loaded) -> Item[m.ConfigContext] | None:
     for c in ld.of("extras.config-contexts", m.ConfigContext):
-        if seedcounts.SERVER_ROLE in c.model.roles and "sharpeyes_storage" in c.model.data:
+        if vocab.SERVER_ROLE in c.model.roles and "sharpeyes_storage" in c.model.data:
             return c
     return None
 
@@ -338,13 +309,11 @@ def storage_figures(ld: Loaded) -> StorageFigures | None:
     mbps = float(video.get("main_stream_mbps", 4))
     days = video.get("retention_days", {})
     servers = {
-        d.model.name
-        for d in ld.of("dcim.devices", m.Device)
-        if d.model.role == seedcounts.SERVER_ROLE
+        d.model.name for d in ld.of("dcim.devices", m.Device) if d.model.role == vocab.SERVER_ROLE
     }
     per_server: dict[str, list[int]] = defaultdict(list)
     for inv in ld.of("dcim.inventory-items", m.InventoryItem):
-        if inv.model.device in servers and inv.model.role == seedcounts.DATA_DISK_ROLE:
+        if inv.model.device in servers and inv.model.role == vocab.DATA_DISK_ROLE:
             per_server[inv.model.device].append(
                 int(inv.model.custom_fields.get("capacity_gb") or 0)
             )
@@ -353,9 +322,9 @@ def storage_figures(ld: Loaded) -> StorageFigures | None:
     cams = Counter(
         d.model.role
         for d in ld.of("dcim.devices", m.Device)
-        if d.model.role in seedcounts.CAMERA_ROLE_TYPES
+        if d.model.role in vocab.CAMERA_ROLE_SLUGS
     )
-    n_check = cams.get("camera-checkpoint", 0)
+    n_check = cams.get(vocab.CAMERA_ROLES["checkpoint"], 0)
     n_video = sum(cams.values()) - n_check
     demand = per_cam_tb_day * (
         n_video * float(days.get("video", 30)) + n_check * float(days.get("checkpoint", 90))
@@ -372,7 +341,7 @@ def check_storage(ld: Loaded) -> list[str]:
     if ctx is None:
         return [
             f"{ld.file_of('extras.config-contexts')}: config context: roles: none for "
-            f"role {seedcounts.SERVER_ROLE} with sharpeyes_storage"
+            f"role {vocab.SERVER_ROLE} with sharpeyes_storage"
         ]
     fig = storage_figures(ld)
     assert fig is not None
@@ -435,8 +404,8 @@ def check_counts(ld: Loaded) -> list[str]:
             f"inventory items of role {k}": (s.inventory_roles.get(k, 0), v, "dcim.inventory-items")
             for k, v in seedcounts.BOARD_ROLES.items()
         },
-        "devices of role video-matrix": (
-            s.device_roles.get(seedcounts.MATRIX_ROLE, 0),
+        f"devices of role {vocab.MATRIX_ROLE}": (
+            s.device_roles.get(vocab.MATRIX_ROLE, 0),
             seedcounts.MATRICES,
             "dcim.devices",
         ),
