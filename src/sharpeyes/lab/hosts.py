@@ -156,7 +156,7 @@ def up(names: Sequence[str], distro: str | None = None) -> list[PartResult]:
         )
     ]
     started = sum(r.started for r in results)
-    log.debug("%d hosts up (%d started) in %.0f s", len(results), started, time.monotonic() - t0)
+    log.info("%d hosts up (%d started) in %.0f s", len(results), started, time.monotonic() - t0)
     return results
 
 
