@@ -7,7 +7,7 @@ containers start, so they are exactly the video servers NetBox lists.
 
 from __future__ import annotations
 
-import sys
+import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from sharpeyes.lab import commands, control
 from sharpeyes.lab.env import lab_env
 from sharpeyes.paths import repo_root, state_dir
 from sharpeyes.playbook import PlaybookFailed, PlaybookResult, run_playbook
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,16 +42,16 @@ def log_path() -> Path:
 
 def _log(shown: str, output: str) -> None:
     log_path().parent.mkdir(parents=True, exist_ok=True)
-    with log_path().open("a", encoding="utf-8") as log:
-        log.write(f"$ {shown}\n{output}\n")
+    with log_path().open("a", encoding="utf-8") as handle:
+        handle.write(f"$ {shown}\n{output}\n")
 
 
 def _run(
     argv: Sequence[str], env: Mapping[str, str], ok: tuple[int, ...] = (EXIT_OK,)
 ) -> tuple[int, str]:
-    """`commands.run_command`, echoed on stderr and logged to the demo log (also on failure)."""
+    """`commands.run_command`, logged as `$ cmd`; output to the demo log, also on failure."""
     shown = commands.shown(argv)
-    print(f"$ {shown}", file=sys.stderr, flush=True)
+    log.info("$ %s", shown)
     try:
         code, out = commands.run_command(argv, env, ok)
     except commands.CommandFailed as exc:
@@ -84,7 +86,7 @@ def _hosts_up(env: dict[str, str]) -> tuple[int, str]:
 def _site(env: dict[str, str]) -> tuple[int, str]:
     args = ("--flush-cache", "-e", "@inventory/lab/connection.yml")  # NetBox may have just changed
     shown = " ".join(("ansible-playbook", "playbooks/site.yml", *args))
-    print(f"$ {shown}", file=sys.stderr, flush=True)
+    log.info("$ %s", shown)
     try:
         result: PlaybookResult = run_playbook("playbooks/site.yml", *args, env=env, cwd=repo_root())
     except PlaybookFailed as exc:
