@@ -12,12 +12,13 @@ from pathlib import Path
 import openpyxl  # type: ignore[import-untyped]
 import pytest
 
+from sharpeyes import vocab
 from sharpeyes.errors import EXIT_INVALID_INPUT, ValidationFailed
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.points import estate as estate_mod
 from sharpeyes.points import plan, reader
 from sharpeyes.points.check import check
-from sharpeyes.points.model import CheckResult
+from sharpeyes.points.model import CameraKind, CheckResult
 from sharpeyes.points.run import check_file
 
 SAMPLES = netbox_data_dir() / "points"
@@ -293,3 +294,9 @@ def test_sample_csvs_are_equal_text() -> None:
     assert GOOD_FILES[1].read_bytes().decode("gb18030") == utf8
     rows = list(csv.reader(io.StringIO(utf8)))
     assert len(rows) == 7 and rows[0] == HEADER.split(",")
+
+
+def test_camera_kinds_are_the_vocabulary() -> None:
+    assert [k.value for k in CameraKind] == list(vocab.CAMERA_KINDS)
+    assert CameraKind.CHECKPOINT.role == "camera-checkpoint"
+    assert (CameraKind.CHECKPOINT.type_code, CameraKind.DOME.type_code) == ("121", "132")

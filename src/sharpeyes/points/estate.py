@@ -194,17 +194,17 @@ def build(records: Records, source: str) -> Estate:
             slug,
             str(loc.get("name") or slug),
             str(loc.get("site")),
-            _float(cf.get("longitude")),
-            _float(cf.get("latitude")),
+            _float(cf.get(vocab.CF_LONGITUDE)),
+            _float(cf.get(vocab.CF_LATITUDE)),
             cf.get(vocab.CF_BOX_KIT),
         )
         est.location_slugs.add(slug)
     for dt in records.get("dcim.device-types", []):
         cf = _custom(dt)
-        if cf.get("poe_budget_w") is not None:
-            est.poe_budget[str(dt["slug"])] = int(cf["poe_budget_w"])
-        if cf.get("poe_draw_w") is not None:
-            est.poe_draw[str(dt["slug"])] = int(cf["poe_draw_w"])
+        if cf.get(vocab.CF_POE_BUDGET_W) is not None:
+            est.poe_budget[str(dt["slug"])] = int(cf[vocab.CF_POE_BUDGET_W])
+        if cf.get(vocab.CF_POE_DRAW_W) is not None:
+            est.poe_draw[str(dt["slug"])] = int(cf[vocab.CF_POE_DRAW_W])
     for t in records.get("dcim.interface-templates", []):
         est.ports.setdefault(str(t["device_type"]), {})[str(t["name"])] = PortTemplate(
             str(t["name"]), t.get("type"), t.get("poe_mode")

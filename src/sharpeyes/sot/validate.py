@@ -254,8 +254,8 @@ def check_poe(ld: Loaded) -> list[str]:
         if len(ifaces) != 2:
             continue
         for pd, pse in (ifaces, ifaces[::-1]):
-            draw = cf(pd.device or "", "poe_draw_w")
-            budget = cf(pse.device or "", "poe_budget_w")
+            draw = cf(pd.device or "", vocab.CF_POE_DRAW_W)
+            budget = cf(pse.device or "", vocab.CF_POE_BUDGET_W)
             if draw is None or budget is None:
                 continue
             sw = devices[pse.device or ""]
@@ -269,7 +269,7 @@ def check_poe(ld: Loaded) -> list[str]:
             load[sw.model.name] += draw
             ports[sw.model.name].append(pd.device or "")
     for name, watts in sorted(load.items()):
-        budget = cf(name, "poe_budget_w") or 0
+        budget = cf(name, vocab.CF_POE_BUDGET_W) or 0
         if watts > budget:
             sw = devices[name]
             problems.append(
@@ -315,7 +315,7 @@ def storage_figures(ld: Loaded) -> StorageFigures | None:
     for inv in ld.of("dcim.inventory-items", m.InventoryItem):
         if inv.model.device in servers and inv.model.role == vocab.DATA_DISK_ROLE:
             per_server[inv.model.device].append(
-                int(inv.model.custom_fields.get("capacity_gb") or 0)
+                int(inv.model.custom_fields.get(vocab.CF_CAPACITY_GB) or 0)
             )
     capacity_gb = sum(sum(sorted(d)[: max(len(d) - parity, 0)]) for d in per_server.values())
     per_cam_tb_day = mbps * 86_400 / 8 / 1_000_000  # Mbit/s -> TB/day
