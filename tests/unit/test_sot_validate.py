@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +22,6 @@ from sharpeyes.sot.plan import Plan
 if TYPE_CHECKING:
     from conftest import Estate, Objects
 
-SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
 DEVICES = "netbox/estate/dcim.devices.yml"
 STRAY = "netbox/estate/extra/dcim.sites.extra.yaml"
 
@@ -63,28 +60,23 @@ def _linked_copy(tmp_path: Path) -> Path:
 def test_stray_yaml_fails_validate_and_plan_naming_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The issue-7 case: a YAML file in a subdirectory used to pass `sot validate` (never read)
+    while `sot plan` loaded it. Now both refuse it, naming it; the CLI maps DatasetInvalid to
+    exit 3 (tests/unit/test_exit_codes.py holds the CLI table)."""
     data = _linked_copy(tmp_path)
     stray = tmp_path / STRAY
     stray.parent.mkdir()
     stray.write_text("---\nendpoint: dcim.sites\nobjects:\n  - {slug: x, name: X}\n")
-    proc = subprocess.run(
-        [SHARPEYES, "sot", "validate", "--data", str(data)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={"COLUMNS": "300", "PATH": ""},
-    )
-    # exit 3 (invalid input) per README and errors.py; DatasetInvalid exited 1 before issue 7
-    assert proc.returncode == EXIT_INVALID_INPUT, proc.stderr
-    assert f"{STRAY}: not a dataset file: endpoint files live directly in estate/" in proc.stderr
-    assert "Traceback" not in proc.stderr
-    # the plan path refuses the same file before it contacts NetBox
+    expected = [f"{STRAY}: not a dataset file: endpoint files live directly in estate/"]
+    with pytest.raises(DatasetInvalid) as info:
+        validate.validate(data)
+    assert info.value.problems == expected
+    assert info.value.exit_code == EXIT_INVALID_INPUT
+    # the plan path refuses the same file before it reads any file or contacts NetBox
     monkeypatch.setattr(sync, "rest_client", lambda api=None: pytest.fail("NetBox contacted"))
     with pytest.raises(DatasetInvalid) as info:
         sync.plan(data)
-    assert info.value.problems == [
-        f"{STRAY}: not a dataset file: endpoint files live directly in estate/"
-    ]
+    assert info.value.problems == expected
 
 
 def test_duplicate_gb_id(estate: Estate) -> None:
