@@ -36,7 +36,7 @@ class Estate:
 
     def objects(self, rel: str) -> Objects:
         """A private copy of one file's objects, as written."""
-        return copy.deepcopy(_parsed(self.data_dir / rel)["objects"])  # type: ignore[no-any-return]
+        return copy.deepcopy(_parsed(self.data_dir / rel)["objects"])
 
     def problems_with(self, rel: str, change: Callable[[Objects], None]) -> list[str]:
         """Every `sot validate` problem once `change` has edited the objects of file `rel`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -136,11 +137,11 @@ def test_iter_refs_walks_every_reference_kind() -> None:
         ),
     ]
     ip = {"address": "10.0.0.1/24", "vrf": "v", "assigned_object": {"device": "d", "name": "e"}}
-    refs = [(r.field.name, r.target) for r in iter_refs(_ep("ipam.ip-addresses"), ip)]
-    assert refs == [("vrf", "ipam.vrfs"), ("assigned_object", "dcim.interfaces")]
+    targets = [(r.field.name, r.target) for r in iter_refs(_ep("ipam.ip-addresses"), ip)]
+    assert targets == [("vrf", "ipam.vrfs"), ("assigned_object", "dcim.interfaces")]
     iface = {"device": "d", "name": "e", "tagged_vlans": [{"group": "g", "vid": 1}], "tags": []}
-    refs = [(r.field.name, r.value) for r in iter_refs(_ep("dcim.interfaces"), iface)]
-    assert refs == [("device", "d"), ("tagged_vlans", {"group": "g", "vid": 1})]
+    values = [(r.field.name, r.value) for r in iter_refs(_ep("dcim.interfaces"), iface)]
+    assert values == [("device", "d"), ("tagged_vlans", {"group": "g", "vid": 1})]
 
 
 def _ep(name: str) -> schema.Endpoint:
@@ -148,7 +149,7 @@ def _ep(name: str) -> schema.Endpoint:
 
 
 def test_natural_order_and_composite_references() -> None:
-    objs = [
+    objs: list[dict[str, Any]] = [
         {"device": "cam0010", "name": "eth0", "type": "1000base-t"},
         {"device": "cam0009", "name": "eth0", "type": "1000base-t"},
         {"device": "cam0009", "name": "bond0", "type": "lag", "lag": None},

@@ -15,7 +15,7 @@ import pytest
 
 from sharpeyes.errors import EXIT_INVALID_INPUT, DatasetInvalid
 from sharpeyes.paths import netbox_data_dir
-from sharpeyes.sot import sync, validate
+from sharpeyes.sot import plan, sync, validate
 from sharpeyes.sot.live import LiveState
 from sharpeyes.sot.plan import Plan
 
@@ -40,7 +40,7 @@ def test_validate_and_plan_read_the_same_objects(monkeypatch: pytest.MonkeyPatch
     checked = validate.validate(data_dir).dataset
     monkeypatch.setattr(sync, "rest_client", lambda api=None: object())
     monkeypatch.setattr(sync, "fetch", lambda rest, endpoints: LiveState())
-    monkeypatch.setattr(sync.plan_mod, "compute", lambda ds, state: Plan())  # not under test
+    monkeypatch.setattr(plan, "compute", lambda ds, state: Plan())  # not under test
     planned = sync.plan(data_dir).dataset
     assert planned.endpoints == checked.endpoints
     assert len(checked.endpoints) == 31
