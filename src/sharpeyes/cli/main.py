@@ -97,8 +97,10 @@ def main() -> None:
         if isinstance(code, int) and code:
             sys.exit(code)
     except SharpeyesError as exc:
-        if os.environ.get("SHARPEYES_DEBUG"):
-            raise
+        if os.environ.get("SHARPEYES_DEBUG"):  # the traceback too, but the same exit code
+            import traceback
+
+            traceback.print_exc()
         err_console().print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
         if exc.hint:
             err_console().print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
