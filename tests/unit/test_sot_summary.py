@@ -5,9 +5,11 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING
 
+import pytest
 from typer.testing import CliRunner
 
 from sharpeyes.cli.main import app
+from sharpeyes.sot import summary as summary_mod
 from sharpeyes.sot.summary import KEYS, summarise
 
 if TYPE_CHECKING:
@@ -48,7 +50,8 @@ def test_stations_list_every_site_with_cameras(estate: Estate) -> None:
     assert len(set(nets)) == len(nets) == 25
 
 
-def test_table_output() -> None:
+def test_table_output(estate: Estate, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(summary_mod, "load", lambda data_dir: estate.loaded)  # read once
     result = CliRunner().invoke(app, ["sot", "summary"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "cameras" in result.stdout and "1134" in result.stdout
