@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from sharpeyes.lab import _nbinstall, _postgres, netbox, snapshot
+from sharpeyes.lab import _nbinstall, _postgres, commands, netbox, snapshot
+from sharpeyes.lab import env as lab_environment
 from sharpeyes.sot import client
 
 pytestmark = pytest.mark.integration
@@ -130,53 +131,52 @@ def _tiny_dataset(root: Path, slug: str) -> Path:
 def test_reset_loaded_applies_once_then_restores(
     lab_netbox: netbox.Credentials, tmp_path: Path
 ) -> None:
-    """No snapshot for the dataset: reset, real apply, snapshot saved; then the CLI restores it."""
+    """No snapshot for the dataset: reset, real apply, snapshot saved; then the CLI restores it
+    in a NetBox that was changed meanwhile."""
     slug = f"it-loaded-{uuid.uuid4().hex[:10]}"
     data = _tiny_dataset(tmp_path / "netbox", slug)
     key = snapshot.current_key(data)
     try:
-        first = netbox.reset_loaded(data)
+        first = commands.reset_loaded(data)
         assert first[-1].endswith("(snapshot not used)") and key in first[-1]
+        assert "applied and saved as a snapshot" in first[-1]
         assert snapshot.snapshot_path(key).is_file()
         assert _api(lab_netbox).extras.tags.get(slug=slug) is not None
 
-        netbox.reset()
-        assert _api(lab_netbox).extras.tags.get(slug=slug) is None
-        second = netbox.reset_loaded(data)
-        assert len(second) == 1 and second[0].endswith("(snapshot used)")
+        _api(lab_netbox).extras.tags.get(slug=slug).delete()  # a later edit, then reset --loaded
+        proc = subprocess.run(
+            [SHARPEYES, "lab", "reset", "netbox", "--loaded", "--data", str(data)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stderr
+        last = proc.stdout.rstrip().splitlines()[-1]
+        assert last.startswith(f"NetBox loaded with the dataset {key}: restored in ")
+        assert last.endswith(" s (snapshot used)")
         assert _api(lab_netbox).extras.tags.get(slug=slug) is not None
     finally:
         snapshot.snapshot_path(key).unlink(missing_ok=True)
         netbox.reset()
 
 
-def test_cli_reset_loaded_names_time_and_snapshot_use(
-    lab_netbox: netbox.Credentials,
-    two_objects: dict[str, int],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+def test_converge_applies_on_a_used_netbox_and_never_restores_over_it(
+    lab_netbox: netbox.Credentials, two_objects: dict[str, int], tmp_path: Path
 ) -> None:
-    """`lab reset netbox --loaded` with a snapshot cached for the repo's dataset key (in a
-    scratch cache: a real loaded snapshot of this machine is never touched)."""
-    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path / "cache"))
-    key = snapshot.current_key()
-    state = netbox._load_state()
-    assert state is not None
-    template = netbox._loaded(netbox._database(state, _postgres.cluster_port()))
+    """A NetBox someone wrote to is never replaced by a snapshot, even one cached for the key:
+    the dataset is applied on top and the other objects stay."""
+    slug = f"it-conv-{uuid.uuid4().hex[:10]}"
+    data = _tiny_dataset(tmp_path / "netbox", slug)
+    key = snapshot.current_key(data)
+    env = lab_environment.lab_env()
     try:
-        netbox.save_loaded(key)  # stands in for the loaded NetBox: only its key matters here
-        netbox.reset()
-        proc = subprocess.run(
-            [SHARPEYES, "lab", "reset", "netbox", "--loaded"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert proc.returncode == 0, proc.stderr
-        assert proc.stdout.startswith(f"NetBox restored from the loaded snapshot {key} in ")
-        assert proc.stdout.rstrip().endswith(" s (snapshot used)")
+        netbox.save_loaded(key)  # a snapshot for the key that holds the two objects only
+        assert not commands.netbox_pristine(env)
+        assert commands.sot_converge(env, data_dir=data) == "applied"
         assert _present(lab_netbox, two_objects) == {"site": True, "tag": True}
+        assert _api(lab_netbox).extras.tags.get(slug=slug) is not None
+        assert commands.sot_converge(env, data_dir=data) == "in sync"
     finally:
-        # The template names the repo's key but holds this test's NetBox: unmark it, so the
-        # next restore for that key reads the real cached snapshot instead.
-        _postgres.set_database_comment(template, "")
+        snapshot.snapshot_path(key).unlink(missing_ok=True)
+        netbox.reset()
+    assert commands.netbox_pristine(env)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sharpeyes.errors import DependencyUnavailable, TargetFailed
-from sharpeyes.lab import commands, control, env, hosts, netbox
+from sharpeyes.lab import commands, control, env, hosts, netbox, snapshot
 from sharpeyes.lab.parts import PartResult, format_results
 from sharpeyes.paths import netbox_data_dir, repo_root
 from sharpeyes.sot import client
@@ -208,17 +208,71 @@ class _Recorder:
 
 def test_converge_applies_only_when_plan_finds_changes() -> None:
     in_sync = _Recorder([0])
-    assert commands.sot_converge({}, run=in_sync) is False
+    assert commands.sot_converge({}, run=in_sync, snapshots=False) == "in sync"
     assert in_sync.calls == [("sot", "plan")]
 
     changes = _Recorder([2, 0])
-    assert commands.sot_converge({}, run=changes) is True
+    assert commands.sot_converge({}, run=changes, snapshots=False) == "applied"
     assert changes.calls == [("sot", "plan"), ("sot", "apply", "--yes"), ("sot", "plan")]
 
 
 def test_converge_fails_when_the_plan_is_not_empty_after_apply() -> None:
     with pytest.raises(TargetFailed, match="sot plan exited 2"):
-        commands.sot_converge({}, run=_Recorder([2, 2]))
+        commands.sot_converge({}, run=_Recorder([2, 2]), snapshots=False)
+
+
+class _Snapshots:
+    """Stands in for the lab database calls of `sot_converge` (the real ones are exercised in
+    tests/integration/test_netbox_snapshot.py); records what was restored and saved."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, pristine: bool, cached: bool) -> None:
+        self.restored: list[str] = []
+        self.saved: list[str] = []
+        monkeypatch.setattr(commands, "netbox_pristine", lambda env: pristine)
+        monkeypatch.setattr(commands.netbox, "restore_loaded", self._restore(cached))
+        monkeypatch.setattr(commands.netbox, "save_loaded", self.saved.append)
+
+    def _restore(self, cached: bool) -> Callable[[str], bool]:
+        def restore(key: str) -> bool:
+            if cached:
+                self.restored.append(key)
+            return cached
+
+        return restore
+
+
+@pytest.mark.parametrize(
+    ("pristine", "cached", "plans", "how", "restored", "saved", "applied"),
+    [
+        # pristine NetBox, snapshot cached: restored, checked by one plan, nothing applied
+        (True, True, [2, 0], "restored", True, False, False),
+        # pristine, no snapshot: applied for real, then saved for next time
+        (True, False, [2, 0], "applied", False, True, True),
+        # someone wrote to NetBox: never replaced by a snapshot, never saved
+        (False, True, [2, 0], "applied", False, False, True),
+        # a snapshot that does not match the dataset: applied over it and saved anew
+        (True, True, [2, 2, 0], "applied", True, True, True),
+    ],
+)
+def test_converge_uses_a_snapshot_only_on_a_pristine_netbox(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    pristine: bool,
+    cached: bool,
+    plans: list[int],
+    how: str,
+    restored: bool,
+    saved: bool,
+    applied: bool,
+) -> None:
+    snaps = _Snapshots(monkeypatch, pristine=pristine, cached=cached)
+    runner = _Recorder(plans)
+    assert commands.sot_converge({}, run=runner) == how
+    key = snapshot.current_key()
+    assert snaps.restored == ([key] if restored else [])
+    assert snaps.saved == ([key] if saved else [])
+    assert (("sot", "apply", "--yes") in runner.calls) is applied
+    assert runner.plan_codes == []  # every plan answer was asked for
 
 
 def test_a_failed_command_raises_with_its_output_tail(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 
 import typer
 
@@ -79,12 +80,15 @@ def reset(
         help="Restore NetBox holding the whole dataset from the cached snapshot for the "
         "dataset's hash (seconds); without one, apply the dataset and save one (minutes).",
     ),
+    data: Path | None = typer.Option(
+        None, "--data", help="With --loaded: dataset directory (default: the repo's netbox/)."
+    ),
 ) -> None:
     """Restore NetBox to its freshly migrated, empty state (keeps the lab user and token)."""
     from sharpeyes.errors import InputError
-    from sharpeyes.lab import netbox
+    from sharpeyes.lab import commands, netbox
 
     if part != "netbox":
         raise InputError(f"lab reset: unknown part {part!r} (only 'netbox' can be reset)")
-    for line in netbox.reset_loaded() if loaded else netbox.reset():
+    for line in commands.reset_loaded(data) if loaded else netbox.reset():
         typer.echo(line)

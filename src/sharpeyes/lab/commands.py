@@ -1,18 +1,28 @@
 """CLI commands run as a user would run them, for the demo and the e2e tests.
 
 `sot_converge` is the one "plan, then apply on exit 2" sequence: NetBox made to match the repo
-dataset through `sharpeyes sot plan` / `sot apply --yes`, checked by a final empty plan.
+dataset through `sharpeyes sot plan` / `sot apply --yes`, checked by a final empty plan. On a
+pristine lab NetBox (never written since it was migrated) it restores the loaded snapshot of the
+dataset instead of applying it (seconds instead of minutes), and after a full apply onto a
+pristine NetBox it saves one (docs/decisions/0002-loaded-netbox-snapshot.md).
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
 from sharpeyes.errors import EXIT_CHANGES, EXIT_OK, TargetFailed
-from sharpeyes.lab.env import venv_bin
+from sharpeyes.lab import netbox, snapshot
+from sharpeyes.lab.env import lab_env, venv_bin
 from sharpeyes.paths import repo_root
+from sharpeyes.sot import client
+
+log = logging.getLogger(__name__)
 
 TAIL_LINES = 40
 
@@ -62,14 +72,60 @@ def sharpeyes(*args: str) -> list[str]:
     return [str(venv_bin() / "sharpeyes"), *args]
 
 
-def sot_converge(env: Mapping[str, str], run: Runner = run_command) -> bool:
-    """`sot plan`; on exit 2 `sot apply --yes`, then `sot plan` again, which must exit 0.
+Converged = Literal["in sync", "restored", "applied"]
 
-    True when it applied changes, False when NetBox already matched the dataset.
+
+def netbox_pristine(env: Mapping[str, str]) -> bool:
+    """True when the NetBox `env` names was never written since it was migrated: no change-log
+    entry, no site, no device. Only such a NetBox may be replaced by a snapshot (nobody's work
+    is lost)."""
+    api = client.connect(env["NETBOX_API"], env["NETBOX_TOKEN"])
+    return bool(
+        api.core.object_changes.count() == 0
+        and api.dcim.sites.count() == 0
+        and api.dcim.devices.count() == 0
+    )
+
+
+def sot_converge(
+    env: Mapping[str, str],
+    run: Runner = run_command,
+    *,
+    data_dir: Path | None = None,
+    snapshots: bool = True,
+) -> Converged:
+    """Make the lab NetBox match the dataset: `sot plan`; on exit 2 restore the loaded snapshot
+    (pristine NetBox, snapshot cached) or `sot apply --yes`; then `sot plan` must exit 0.
+
+    `snapshots=False` always applies for real. Returns what it did.
     """
-    code, _ = run(sharpeyes("sot", "plan"), env, (EXIT_OK, EXIT_CHANGES))
+    data = ("--data", str(data_dir)) if data_dir else ()
+    code, _ = run(sharpeyes("sot", "plan", *data), env, (EXIT_OK, EXIT_CHANGES))
     if code == EXIT_OK:
-        return False
-    run(sharpeyes("sot", "apply", "--yes"), env, (EXIT_OK,))
-    run(sharpeyes("sot", "plan"), env, (EXIT_OK,))  # in sync now, or this raises
-    return True
+        return "in sync"
+    key = snapshot.current_key(data_dir)
+    pristine = snapshots and netbox_pristine(env)
+    if pristine and netbox.restore_loaded(key):
+        code, _ = run(sharpeyes("sot", "plan", *data), env, (EXIT_OK, EXIT_CHANGES))
+        if code == EXIT_OK:
+            return "restored"
+        log.warning("the snapshot %s does not match the dataset: applying over it", key)
+    run(sharpeyes("sot", "apply", "--yes", *data), env, (EXIT_OK,))
+    run(sharpeyes("sot", "plan", *data), env, (EXIT_OK,))  # in sync now, or this raises
+    if pristine:
+        netbox.save_loaded(key)
+    return "applied"
+
+
+def reset_loaded(data_dir: Path | None = None) -> list[str]:
+    """`lab reset netbox --loaded`: NetBox holding exactly the dataset, from the cached snapshot
+    for its key (seconds), else by a real apply that then saves the snapshot (minutes)."""
+    t0 = time.monotonic()
+    lines = netbox.reset()
+    how = sot_converge(lab_env(), data_dir=data_dir)
+    key = snapshot.current_key(data_dir)
+    done = "restored" if how == "restored" else "applied and saved as a snapshot"
+    used = "snapshot used" if how == "restored" else "snapshot not used"
+    seconds = time.monotonic() - t0
+    lines.append(f"NetBox loaded with the dataset {key}: {done} in {seconds:.1f} s ({used})")
+    return lines

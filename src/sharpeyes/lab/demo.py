@@ -74,9 +74,12 @@ def _sot_validate(env: dict[str, str]) -> tuple[int, str]:
 
 
 def _sot_apply(env: dict[str, str]) -> tuple[int, str]:
-    if commands.sot_converge(env, run=_run):
-        return 1, "applied the repo data to NetBox; plan is now empty"
-    return 0, "NetBox already matches the repo data"
+    how = commands.sot_converge(env, run=_run)
+    if how == "in sync":
+        return 0, "NetBox already matches the repo data"
+    if how == "restored":
+        return 1, "NetBox restored from the dataset's loaded snapshot; plan is now empty"
+    return 1, "applied the repo data to NetBox (saved as a snapshot if it was empty); plan empty"
 
 
 def _hosts_up(env: dict[str, str]) -> tuple[int, str]:

@@ -29,8 +29,6 @@ import logging
 import os
 import signal
 import string
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -763,44 +761,3 @@ def restore_loaded(key: str) -> bool:
         if path.is_file():
             snapshot.mark_used(path)
         return True
-
-
-def apply_dataset(data_dir: Path | None = None) -> None:
-    """`sharpeyes sot apply --yes` against this lab (its output in the lab directory, progress
-    on stderr), then `sot plan` must report no changes."""
-    creds = credentials()
-    env = {**os.environ, "NETBOX_API": creds.url, "NETBOX_TOKEN": creds.token}
-    cli = [str(Path(sys.executable).parent / "sharpeyes"), "sot"]
-    data = ["--data", str(data_dir)] if data_dir else []
-    log_path = lab_dir() / "apply.log"
-    with log_path.open("w", encoding="utf-8") as out:
-        for argv in ([*cli, "apply", "--yes", *data], [*cli, "plan", *data]):
-            out.write(f"$ {' '.join(argv)}\n")
-            out.flush()
-            code = subprocess.run(argv, env=env, stdout=out, check=False).returncode
-            if code != 0:
-                raise LabError(
-                    f"{' '.join(argv[1:])} exited {code} on the lab NetBox at {creds.url}",
-                    hint=f"see {log_path}",
-                )
-
-
-def reset_loaded(data_dir: Path | None = None) -> list[str]:
-    """NetBox holding the whole dataset: the snapshot for the dataset's key when cached, else a
-    reset to empty, a real apply and a new snapshot (minutes)."""
-    t0 = time.monotonic()
-    key = snapshot.current_key(data_dir)
-    if restore_loaded(key):
-        seconds = time.monotonic() - t0
-        return [
-            f"NetBox restored from the loaded snapshot {key} in {seconds:.1f} s (snapshot used)"
-        ]
-    lines = reset()
-    log.info("no loaded snapshot for %s: applying the dataset (several minutes)", key)
-    apply_dataset(data_dir)
-    path = save_loaded(key)
-    lines.append(
-        f"no snapshot for {key}: applied the dataset and saved {path} "
-        f"in {time.monotonic() - t0:.0f} s (snapshot not used)"
-    )
-    return lines
