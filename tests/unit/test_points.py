@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped]
@@ -29,7 +27,6 @@ GOOD_FILES = [
     SAMPLES / "sample-batch-qx-ps01.xlsx",
 ]
 BAD = Path(__file__).parent / "data" / "points" / "bad-batch-qx-ps01.csv"
-BIN = Path(sys.executable).parent / "sharpeyes"
 HEADER = (
     "点位编号,点位名称,所属单位,镇街,经度,纬度,设备类型,国标编码,IP地址,接入交换机,端口,是否新箱"
 )
@@ -266,27 +263,6 @@ def test_xlsx_gb_id_stored_as_number(tmp_path: Path, estate: estate_mod.Estate) 
         "numeric.xlsx: row 2: 国标编码/gb_id: stored as a number (digits lost); "
         "format the column as text"
     ]
-
-
-def test_cli_exit_codes() -> None:
-    ok = subprocess.run(
-        [str(BIN), "points", "check", str(GOOD)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert ok.returncode == 0, ok.stderr
-    assert "qx-ps01-cam0107" in ok.stdout and "nothing written" in ok.stdout
-    bad = subprocess.run(
-        [str(BIN), "points", "check", str(BAD)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert bad.returncode == EXIT_INVALID_INPUT
-    assert "18 problem(s)" in bad.stderr
 
 
 def test_sample_csvs_are_equal_text() -> None:
