@@ -9,6 +9,12 @@ from typing import Final, Literal, get_args
 
 # -- the district ----------------------------------------------------------------------------------
 DISTRICT_CODE: Final = "441803"  # 清新区, Qingyuan: administrative division of every GB id
+# Qingxin district's bounding box, WGS84 degrees: APPROXIMATE (read off a map of 清新区 and
+# rounded outwards to 0.1°); a point outside is refused, so widen it if a real point falls out.
+DISTRICT_BBOX_LAT: Final = (23.5, 24.3)
+DISTRICT_BBOX_LON: Final = (112.6, 113.2)
+# Copper Ethernet and PoE reach (IEEE 802.3 channel: 100 m); farther needs fibre.
+COPPER_MAX_M: Final = 100.0
 
 # -- tags ------------------------------------------------------------------------------------------
 MANAGED_TAG: Final = "sharpeyes-managed"  # owned by the repo; the sync may delete it

@@ -92,12 +92,14 @@ TABLE = [
     # points check (offline) / import (live NetBox: unreachable here; the file is read first)
     case("points check {good_csv}", EXIT_OK, "ok: every row passed"),
     case("points check {bad_header_csv}", EXIT_INVALID_INPUT, "unknown header 'foo'"),
-    case("points check {bad_rows_csv}", EXIT_INVALID_INPUT, "18 problem(s)"),
+    case("points check {bad_rows_csv}", EXIT_INVALID_INPUT, "19 problem(s)"),
+    case("points check {field_csv} --use-cached-values", EXIT_OK, "ok: every row passed"),
     case("points check {missing}", EXIT_INVALID_INPUT, "no such file"),
     case("points import {good_csv}", EXIT_UNREACHABLE, "is unreachable"),
     case("points import {good_csv} --apply", EXIT_UNREACHABLE, "is unreachable"),
     case("points import {bad_header_csv} --apply", EXIT_INVALID_INPUT, "unknown header 'foo'"),
     case("points import {missing}", EXIT_INVALID_INPUT, "no such file"),
+    case("points import {field_csv} --use-cached-values", EXIT_UNREACHABLE, "is unreachable"),
     # lab: read-only commands on a lab that was never brought up, usage errors for the rest
     case("lab status --json", EXIT_OK, '"netbox"'),
     case("lab env", EXIT_UNREACHABLE, "never brought up"),
@@ -143,6 +145,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "drift": str(root / "drift"),
         "broken_yaml": str(root / "broken.yml"),
         "good_csv": str(netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"),
+        "field_csv": str(netbox_data_dir() / "points" / "sample-field-qx-ps01.csv"),
         "bad_header_csv": str(root / "bad-header.csv"),
         "bad_rows_csv": str(TESTS / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"),
     }

@@ -12,6 +12,7 @@ import pytest
 
 from sharpeyes import vocab
 from sharpeyes.errors import EXIT_INVALID_INPUT, ValidationFailed
+from sharpeyes.ids import gb28181
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.points import estate as estate_mod
 from sharpeyes.points import plan, reader
@@ -53,22 +54,23 @@ BAD_ERRORS = [
     "row 10: 设备类型/camera_type: '半球' is not a camera type "
     "(枪机/球机/人脸/卡口 or bullet/dome/face/checkpoint)",
     "row 11: 国标编码/gb_id: '4418030100132000001' has 19 digits, expected 20",
-    "row 12: 国标编码/gb_id: type code 132 does not match role camera-checkpoint (expected 121)",
+    # the message is the one GB rule set's (sharpeyes.ids.gb28181): this file checks the placement
+    "row 12: 国标编码/gb_id: "
+    + gb28181.problems("44180301002000000131", role="camera-checkpoint")[0],
     "row 13: IP地址/ip: 10.44.8.20 is already in use by qx-ps01-cam0010 (repo dataset)",
     "row 14: 接入交换机/switch: qx-ps02-sw01 is at site qx-ps02, not qx-ps01",
     "row 15: 端口/port: qx-ps01-sw02 GigabitEthernet0/0/1 is already cabled to "
     "qx-ps01-cam0017 (repo dataset)",
     "row 16: 端口/port: qx-ps01-sw01 GigabitEthernet0/0/18 is already used by row 5",
-    "row 17: 点位编号/point_code: 'QX-PS1-44' is not a point code like QX-PS01-P001 "
-    "(<site>-P<3 digits>)",
+    "row 17: 接入交换机/switch: qx-ps01-sw02 is 601 m from point QX-PS1-44, beyond copper reach "
+    "(100 m): leave 接入交换机/端口 blank to allocate a switch in reach, or plan a fibre link",
     "row 18: 点位名称/point_name: is required for a new point (QX-PS01-P047)",
     "row 19: 是否新箱/new_box: '也许' is not 是/否 (yes/no, true/false, 1/0)",
     "row 20: 接入交换机/switch: 'qx-ps01-sw99' is not an access switch of the estate",
+    "row 21: 经度/lon: 102.7 E, 25.04 N is outside Qingxin district (about 112.6–113.2 E, "
+    "23.5–24.3 N, an approximate box): check for a typo",
 ]
-BAD_WARNINGS = [
-    "row 21: 经度/lon: 102.7, 25.04 is outside Qingxin (112.5–113.4 E, 23.5–24.4 N): "
-    "check for a typo or swapped values",
-]
+BAD_WARNINGS: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +142,8 @@ def test_allocation_is_deterministic_and_plans_identical(estate: estate_mod.Esta
     }
     assert first["dcim.locations"][0]["custom_fields"] == {
         "point_code": "QX-PS01-P044",
-        "latitude": 23.7412,
-        "longitude": 113.0301,
+        "latitude": 23.7395,
+        "longitude": 113.0193,
         "box_kit": "new_box",
     }
 
@@ -197,18 +199,20 @@ def test_new_point_rows_must_agree(tmp_path: Path, estate: estate_mod.Estate) ->
     path = _write_csv(
         tmp_path / "agree.csv",
         [
-            "QX-PS01-P050,新点位,qx-ps01,,113.01,23.74,枪机,,,qx-ps01-sw01,GigabitEthernet0/0/15,是",
-            "QX-PS01-P050,,qx-ps01,,113.02,,枪机,,,qx-ps01-sw01,GigabitEthernet0/0/16,",
-            "QX-PS01-P051,QX-PS01-P001,qx-ps01,,113.01,23.74,枪机,,,qx-ps01-sw01,"
+            "QX-PS01-P050,新点位,qx-ps01,,113.0191,23.7394,枪机,,,qx-ps01-sw01,"
+            "GigabitEthernet0/0/15,是",
+            "QX-PS01-P050,,qx-ps01,,113.0192,,枪机,,,qx-ps01-sw01,GigabitEthernet0/0/16,",
+            "QX-PS01-P051,QX-PS01-P001,qx-ps01,,113.0191,23.7394,枪机,,,qx-ps01-sw01,"
             "GigabitEthernet0/0/17,",
             "QX-PS02-P001,,qx-ps01,,,,枪机,,,qx-ps01-sw01,GigabitEthernet0/0/18,",
         ],
     )
     assert _check(path, estate).rendered(errors=True) == [
-        "agree.csv: row 3: 经度/lon: 113.02 differs from row 2 (113.01) for new point QX-PS01-P050",
+        "agree.csv: row 3: 经度/lon: 113.0192 differs from row 2 (113.0191) for new point "
+        "QX-PS01-P050",
         "agree.csv: row 4: 点位名称/point_name: 'QX-PS01-P001' is already a point name at qx-ps01",
-        "agree.csv: row 5: 点位编号/point_code: QX-PS02-P001 is not a point code of site qx-ps01 "
-        "(expected QX-PS01-Pnnn)",
+        "agree.csv: row 5: 点位编号/point_code: QX-PS02-P001 is a point code of site qx-ps02, "
+        "not of qx-ps01",
     ]
 
 
@@ -220,8 +224,7 @@ def test_header_problems_all_at_once(tmp_path: Path) -> None:
     assert info.value.problems == [
         "header.csv: row 1: column 2: unknown header 'name'",
         "header.csv: row 1: column 5: '经度' repeats column 4 (经度/lon)",
-        "header.csv: row 1: missing required column(s): 点位名称/point_name, "
-        "接入交换机/switch, 端口/port",
+        "header.csv: row 1: missing required column(s): 点位名称/point_name",
     ]
 
 
@@ -275,4 +278,5 @@ def test_sample_csvs_are_equal_text() -> None:
 def test_camera_kinds_are_the_vocabulary() -> None:
     assert [k.value for k in CameraKind] == list(vocab.CAMERA_KINDS)
     assert CameraKind.CHECKPOINT.role == "camera-checkpoint"
-    assert (CameraKind.CHECKPOINT.type_code, CameraKind.DOME.type_code) == ("121", "132")
+    assert CameraKind.CHECKPOINT.type_code == vocab.CAMERA_TYPE_CODES["checkpoint"]
+    assert CameraKind.DOME.type_code == vocab.TYPE_IPC

@@ -22,6 +22,14 @@ DataOpt = Annotated[
     Path | None, typer.Option("--data", help="Dataset directory (default: the repo's netbox/).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+CachedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--use-cached-values",
+        help="XLSX: read a formula cell as the value the spreadsheet saved with it "
+        "(default: refuse formulas; one without a saved value is refused either way).",
+    ),
+]
 
 
 def _emit(checked: Checked, as_json: bool, against: str) -> None:
@@ -36,11 +44,13 @@ def _emit(checked: Checked, as_json: bool, against: str) -> None:
 
 
 @app.command("check")
-def check_cmd(file: FileArg, data: DataOpt = None, as_json: JsonOpt = False) -> None:
+def check_cmd(
+    file: FileArg, data: DataOpt = None, as_json: JsonOpt = False, use_cached: CachedOpt = False
+) -> None:
     """Check a point list offline against the repo dataset; exit 3 listing every bad row."""
     from sharpeyes.points import run as points_run
 
-    checked = points_run.check_file(file, data)
+    checked = points_run.check_file(file, data, use_cached_values=use_cached)
     _emit(checked, as_json, "repo dataset")
     if not as_json:
         typer.echo("ok: every row passed (nothing written).")
@@ -54,13 +64,14 @@ def import_cmd(
     ),
     data: DataOpt = None,
     as_json: JsonOpt = False,
+    use_cached: CachedOpt = False,
 ) -> None:
     """Check a point list against live NetBox and print the plan; --apply writes it."""
     from rich.console import Console
 
     from sharpeyes.points import run as points_run
 
-    session = points_run.prepare_import(file, data)
+    session = points_run.prepare_import(file, data, use_cached_values=use_cached)
     _emit(session.checked, as_json, "live NetBox")
     counts = session.counts()
     if not as_json:

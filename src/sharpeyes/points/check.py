@@ -1,9 +1,13 @@
-"""Check every row of a point list against the estate, then allocate ids, addresses and names.
+"""Check every row of a point list against the estate, then allocate ports, ids and addresses.
 
-Two passes, both in file order: (1) parse and check each row, remembering the GB ids and IPs the
-file states explicitly; (2) for rows that passed, allocate what was left blank. Explicit values of
-ANY row are reserved before allocation, so an allocated value never collides with a later row.
-Allocation depends only on the file and the estate: same inputs, same result.
+Three passes, each in file order: (1) parse and check each row, reserving the GB ids, IPs and
+switch ports the file states explicitly; (2) for rows that passed with no switch port, choose
+one: the first free PoE port with budget left on the nearest access switch of the site within
+copper reach of the point (a row with none in reach is an error: it needs a fibre link or a new
+switch); (3) if no row failed, fill blank GB ids and IPs. Explicit values of ANY row are
+reserved before allocation, so an allocated value never collides with a later row. Allocation
+depends only on the file and the estate: same inputs, same result. Linear in rows: every index
+over the estate is built once, nothing is recounted per row.
 """
 
 from __future__ import annotations
@@ -14,12 +18,12 @@ import re
 from dataclasses import dataclass, field
 
 from sharpeyes import vocab
+from sharpeyes.errors import InputError
 from sharpeyes.ids import gb28181
 from sharpeyes.ipam import alloc
-from sharpeyes.points.estate import Estate, Site
+from sharpeyes.points.estate import Device, Estate, Site
+from sharpeyes.points.geo import haversine_m, in_district, metres
 from sharpeyes.points.model import (
-    BBOX_LAT,
-    BBOX_LON,
     KIND_WORDS,
     NO_WORDS,
     YES_WORDS,
@@ -29,13 +33,22 @@ from sharpeyes.points.model import (
     PlannedCamera,
     Problem,
     RawRow,
+    code_key,
+    point_slug,
 )
 from sharpeyes.points.reader import Sheet
 
 log = logging.getLogger(__name__)
 
-POINT_CODE = re.compile(r"^(?P<site>[A-Z0-9]+(?:-[A-Z0-9]+)*)-P(?P<n>\d{3})$")
+# The generated estate's own codes (`QX-PS01-P001`): one naming another site is refused.
+SITE_POINT_CODE = re.compile(r"^(?P<site>[a-z0-9]+(?:-[a-z0-9]+)*)-p\d{3}$")
 COORD_TOLERANCE = 1e-4  # ~11 m: a stated coordinate differing by more is reported
+LatLon = tuple[float, float]
+
+
+def _natural(name: str) -> tuple[object, ...]:
+    """Sort key: GigabitEthernet0/0/2 before GigabitEthernet0/0/10."""
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
 
 
 @dataclass
@@ -52,8 +65,12 @@ class _Row:
     interface: str
     gb_id: str | None
     ip: ipaddress.IPv4Interface | None
-    switch: str
-    port: str
+    switch: str | None  # None: allocate (with the port)
+    port: str | None  # None: allocate
+    coords: LatLon | None  # the point's (lat, lon)
+    draw: int  # PoE W
+    distance_m: float | None = None
+    why: str = ""  # set when the port was allocated
 
 
 @dataclass
@@ -64,7 +81,7 @@ class _State:
     ips: dict[ipaddress.IPv4Address, int] = field(default_factory=dict)
     ports: dict[tuple[str, str], int] = field(default_factory=dict)
     draw: dict[str, int] = field(default_factory=dict)  # switch -> W added by the file
-    points: dict[str, NewPoint] = field(default_factory=dict)
+    points: dict[tuple[str, str], NewPoint] = field(default_factory=dict)  # (site, code key)
     point_names: dict[tuple[str, str], str] = field(default_factory=dict)  # (site, name) -> code
 
 
@@ -73,14 +90,21 @@ class _Checker:
         self.est = estate
         self.file = file
         self.problems: list[Problem] = []
+        self.n_errors = 0
         self.state = _State()
         self.location_names = {(loc.site, loc.name) for loc in estate.locations.values()}
+        self.towns = {slug: name for slug, name in estate.regions.items() if name.endswith("镇")}
+        self.free: dict[str, list[str]] = {}  # switch -> free PoE ports, natural order
+
+    def add(self, p: Problem) -> None:
+        self.problems.append(p)
+        self.n_errors += p.error
 
     def err(self, row: int, key: str, msg: str) -> None:
-        self.problems.append(Problem(row, key, msg))
+        self.add(Problem(row, key, msg))
 
     def warn(self, row: int, key: str, msg: str) -> None:
-        self.problems.append(Problem(row, key, msg, error=False))
+        self.add(Problem(row, key, msg, error=False))
 
     # -- single fields ---------------------------------------------------------------------------
 
@@ -98,9 +122,8 @@ class _Checker:
         text = r.get("town")
         if not text:
             return
-        towns = {slug: name for slug, name in self.est.regions.items() if name.endswith("镇")}
         match = next(
-            (slug for slug, name in towns.items() if text in (slug, name, name.removesuffix("镇"))),
+            (s for s, name in self.towns.items() if text in (s, name, name.removesuffix("镇"))),
             None,
         )
         if match is None:
@@ -113,37 +136,48 @@ class _Checker:
                 f"{text!r} does not match site {site.slug} ({site.name}), which is in {here}",
             )
 
-    def _coord(self, r: RawRow, key: str, low: float, high: float, what: str) -> float | None:
+    def _number(self, r: RawRow, key: str) -> float | None:
         text = r.get(key)
         if not text:
             return None
         try:
-            value = float(text)
+            return float(text)
         except ValueError:
             self.err(r.row, key, f"{text!r} is not a number")
             return None
-        if not low <= value <= high:
-            self.err(r.row, key, f"{text} is not a {what} in [{low:g}, {high:g}]")
-            return None
-        return value
 
     def _coords(self, r: RawRow) -> tuple[float | None, float | None, bool]:
-        """(lon, lat, ok): range errors are errors, outside the district box is a warning."""
-        n_err = len(self.problems)
-        lon = self._coord(r, "lon", -180, 180, "longitude")
-        lat = self._coord(r, "lat", -90, 90, "latitude")
-        ok = len(self.problems) == n_err
-        if lon is not None and lat is not None:
-            lo, hi = BBOX_LON
-            la, ha = BBOX_LAT
-            if not (lo <= lon <= hi and la <= lat <= ha):
-                self.warn(
+        """(lon, lat, ok): out of range, outside the district or swapped is an error."""
+        n_err = self.n_errors
+        lon, lat = self._number(r, "lon"), self._number(r, "lat")
+        (la, ha), (lo, ho) = vocab.DISTRICT_BBOX_LAT, vocab.DISTRICT_BBOX_LON
+        box = f"about {lo:g}–{ho:g} E, {la:g}–{ha:g} N, an approximate box"
+        if lon is not None and lat is not None and not in_district(lat, lon):
+            if in_district(lon, lat):
+                self.err(
+                    r.row,
+                    "lat",
+                    f"{lat:g} (lat) and {lon:g} (lon) look swapped: Qingxin is {box}; "
+                    "put the latitude in 纬度/lat and the longitude in 经度/lon",
+                )
+            elif not -180 <= lon <= 180:
+                self.err(r.row, "lon", f"{lon:g} is not a longitude in [-180, 180]")
+            elif not -90 <= lat <= 90:
+                self.err(r.row, "lat", f"{lat:g} is not a latitude in [-90, 90]")
+            else:
+                self.err(
                     r.row,
                     "lon",
-                    f"{lon:g}, {lat:g} is outside Qingxin "
-                    f"({lo:g}–{hi:g} E, {la:g}–{ha:g} N): check for a typo or swapped values",
+                    f"{lon:g} E, {lat:g} N is outside Qingxin district ({box}): "
+                    "check for a typo",
                 )
-        return lon, lat, ok
+        for key, what, value, limit in (
+            ("lon", "longitude", lon, 180),
+            ("lat", "latitude", lat, 90),
+        ):
+            if value is not None and (lon is None or lat is None) and abs(value) > limit:
+                self.err(r.row, key, f"{value:g} is not a {what} in [-{limit}, {limit}]")
+        return lon, lat, self.n_errors == n_err
 
     def _kind(self, r: RawRow) -> CameraKind | None:
         text = r.get("camera_type")
@@ -157,52 +191,52 @@ class _Checker:
             )
         return kind
 
-    def _new_box(self, r: RawRow) -> tuple[str | None, bool]:
+    def _new_box(self, r: RawRow) -> str | None:
         text = r.get("new_box").lower()
         if not text:
-            return None, True
+            return None
         if text in YES_WORDS:
-            return vocab.BOX_NEW, True
+            return vocab.BOX_NEW
         if text in NO_WORDS:
-            return vocab.BOX_LOCK_CORE, True
+            return vocab.BOX_LOCK_CORE
         self.err(r.row, "new_box", f"{r.get('new_box')!r} is not 是/否 (yes/no, true/false, 1/0)")
-        return None, False
+        return None
 
-    def _gb_id(self, r: RawRow, kind: CameraKind | None) -> tuple[str | None, bool]:
+    def _gb_id(self, r: RawRow, kind: CameraKind | None) -> str | None:
         text = r.get("gb_id")
         if not text:
-            return None, True
+            return None
         bad = gb28181.problems(text, role=kind.role if kind is not None else None)
         for msg in bad:
             self.err(r.row, "gb_id", msg)
         if bad:
-            return None, False
+            return None
         owner = self.est.gb_ids.get(text)
         if owner:
             self.err(r.row, "gb_id", f"{text} is already in use by {owner}")
-            return None, False
+            return None
         first = self.state.gb_ids.get(text)
         if first:
             self.err(r.row, "gb_id", f"{text} duplicates row {first}")
-            return None, False
+            return None
         self.state.gb_ids[text] = r.row
-        return text, True
+        return text
 
-    def _ip(self, r: RawRow, site: Site | None) -> tuple[ipaddress.IPv4Interface | None, bool]:
+    def _ip(self, r: RawRow, site: Site | None) -> ipaddress.IPv4Interface | None:
         text = r.get("ip")
         if not text:
-            return None, True
+            return None
         try:
             iface = ipaddress.IPv4Interface(text)
         except ValueError:
             self.err(r.row, "ip", f"{text!r} is not an IPv4 address")
-            return None, False
+            return None
         if site is None:
-            return None, False
+            return None
         pfx = self.est.camera_prefix.get(site.slug)
         if pfx is None:
             self.err(r.row, "ip", f"site {site.slug} has no camera prefix")
-            return None, False
+            return None
         net = pfx.network
         ip = iface.ip
         if "/" in text and iface.network.prefixlen != net.prefixlen:
@@ -212,10 +246,10 @@ class _Checker:
                 f"{text}: mask /{iface.network.prefixlen} is not the camera "
                 f"prefix's /{net.prefixlen}",
             )
-            return None, False
+            return None
         if ip not in net:
             self.err(r.row, "ip", f"{ip} is not inside {site.slug}'s camera prefix {net}")
-            return None, False
+            return None
         offset = int(ip) - int(net.network_address)
         if (
             ip in (net.network_address, net.broadcast_address)
@@ -227,31 +261,20 @@ class _Checker:
                 f"{ip} is reserved in {net} (network, broadcast, gateway and "
                 f".1–.{alloc.DEFAULT_RESERVED_LOW})",
             )
-            return None, False
+            return None
         owner = self.est.ip_owner(pfx.vrf, ip)
         if owner:
             self.err(r.row, "ip", f"{ip} is already in use by {owner}")
-            return None, False
+            return None
         first = self.state.ips.get(ip)
         if first:
             self.err(r.row, "ip", f"{ip} duplicates row {first}")
-            return None, False
-        self.state.ips[ip] = r.row
-        return ipaddress.IPv4Interface(f"{ip}/{net.prefixlen}"), True
-
-    def _switch_port(
-        self, r: RawRow, site: Site | None, draw: int | None
-    ) -> tuple[str, str] | None:
-        sw, port = r.get("switch"), r.get("port")
-        ok = True
-        if not sw:
-            self.err(r.row, "switch", "is empty")
-            ok = False
-        if not port:
-            self.err(r.row, "port", "is empty")
-            ok = False
-        if not ok:
             return None
+        self.state.ips[ip] = r.row
+        return ipaddress.IPv4Interface(f"{ip}/{net.prefixlen}")
+
+    def _switch(self, r: RawRow, site: Site | None) -> Device | None:
+        sw = r.get("switch")
         dev = self.est.devices.get(sw)
         if dev is None or dev.role != vocab.SWITCH_ROLE:
             self.err(r.row, "switch", f"{sw!r} is not an access switch of the estate")
@@ -259,6 +282,32 @@ class _Checker:
         if site is not None and dev.site != site.slug:
             self.err(r.row, "switch", f"{sw} is at site {dev.site}, not {site.slug}")
             return None
+        return dev
+
+    def _reach(self, r: RawRow, dev: Device, code: str, at: LatLon | None) -> float | None:
+        """Distance point → switch; over copper reach is an error, unknown a warning."""
+        there = self.est.coords(dev.name)
+        if at is None or there is None:
+            what = f"point {code}" if at is None else f"{dev.name}'s location"
+            self.warn(
+                r.row,
+                "switch",
+                f"copper reach to {dev.name} not checked: {what} has no coordinates",
+            )
+            return None
+        d = haversine_m(at, there)
+        if d > vocab.COPPER_MAX_M:
+            self.err(
+                r.row,
+                "switch",
+                f"{dev.name} is {metres(d)} from point {code}, beyond copper reach "
+                f"({vocab.COPPER_MAX_M:g} m): leave 接入交换机/端口 blank to allocate a switch "
+                "in reach, or plan a fibre link",
+            )
+        return d
+
+    def _switch_port(self, r: RawRow, dev: Device, draw: int | None) -> str | None:
+        sw, port = dev.name, r.get("port")
         tmpl = self.est.ports.get(dev.device_type or "", {}).get(port)
         if tmpl is None:
             self.err(r.row, "port", f"{sw} ({dev.device_type}) has no port {port!r}")
@@ -286,7 +335,7 @@ class _Checker:
                 )
                 return None
             self.state.draw[sw] = self.state.draw.get(sw, 0) + draw
-        return sw, port
+        return port
 
     # -- points ----------------------------------------------------------------------------------
 
@@ -299,52 +348,53 @@ class _Checker:
         lat: float | None,
         coords_ok: bool,
         box_kit: str | None,
-    ) -> tuple[str, str, bool] | None:
-        """(code, location slug, new?) or None after reporting."""
-        code = r.get("point_code").upper()
+    ) -> tuple[str, str, bool, LatLon | None] | None:
+        """(code, location slug, new?, (lat, lon)) or None after reporting."""
+        code = r.get("point_code")
         if not code:
             self.err(r.row, "point_code", "is empty")
             return None
-        m = POINT_CODE.match(code)
-        if m is None:
+        if not code.isprintable():
+            self.err(r.row, "point_code", f"{code!r} holds characters that are not printable")
+            return None
+        legacy = SITE_POINT_CODE.match(code_key(code))
+        if legacy and legacy["site"] != site.slug and legacy["site"] in self.est.sites:
             self.err(
                 r.row,
                 "point_code",
-                f"{r.get('point_code')!r} is not a point code "
-                f"like {site.slug.upper()}-P001 (<site>-P<3 digits>)",
+                f"{code} is a point code of site {legacy['site']}, not of {site.slug}",
             )
             return None
-        if m.group("site").lower() != site.slug:
-            self.err(
-                r.row,
-                "point_code",
-                f"{code} is not a point code of site {site.slug} "
-                f"(expected {site.slug.upper()}-Pnnn)",
-            )
-            return None
-        slug = code.lower()
+        slug = point_slug(site.slug, code)
         name = r.get("point_name")
-        loc = self.est.locations.get(slug)
+        loc = self.est.point(site.slug, code)
         if loc is not None:  # an existing point: the camera attaches to it
-            if loc.site != site.slug:
-                self.err(r.row, "point_code", f"{code} exists at site {loc.site}, not {site.slug}")
-                return None
             for key, have, want in (("lon", lon, loc.lon), ("lat", lat, loc.lat)):
                 if have is not None and want is not None and abs(have - want) > COORD_TOLERANCE:
                     self.warn(
                         r.row,
                         key,
-                        f"{have:g} differs from point {code}'s recorded "
+                        f"{have:g} differs from point {loc.code}'s recorded "
                         f"{want:g}; the point is not changed",
                     )
             if name and name != loc.name:
                 self.warn(
                     r.row,
                     "point_name",
-                    f"{name!r} differs from point {code}'s name "
+                    f"{name!r} differs from point {loc.code}'s name "
                     f"{loc.name!r}; the point is not changed",
                 )
-            return code, slug, False
+            at = (loc.lat, loc.lon) if loc.lat is not None and loc.lon is not None else None
+            return loc.code or code, loc.slug, False, at
+        clash = self.est.locations.get(slug)
+        if clash is not None:
+            self.err(
+                r.row,
+                "point_code",
+                f"{code}: its slug {slug} is already the point {clash.code or clash.name} "
+                f"of {clash.site}",
+            )
+            return None
         if slug in self.est.location_slugs:
             self.err(
                 r.row,
@@ -353,16 +403,8 @@ class _Checker:
                 "apply the dataset first (sharpeyes sot apply)",
             )
             return None
-        first = self.state.points.get(code)
+        first = self.state.points.get((site.slug, code_key(code)))
         if first is not None:  # a later row of a point this file creates
-            if first.site != site.slug:
-                self.err(
-                    r.row,
-                    "site",
-                    f"{site.slug} differs from row {first.first_row} "
-                    f"({first.site}) for point {code}",
-                )
-                return None
             pairs: tuple[tuple[str, object, object], ...] = (
                 ("point_name", name or None, first.name),
                 ("lon", lon, first.lon),
@@ -375,15 +417,15 @@ class _Checker:
                         r.row,
                         key,
                         f"{mine} differs from row {first.first_row} ({theirs}) "
-                        f"for new point {code}",
+                        f"for new point {first.code}",
                     )
                     return None
-            return code, slug, True
+            return first.code, first.slug, True, (first.lat, first.lon)
         missing = [k for k, v in (("point_name", name), ("lon", lon), ("lat", lat)) if not v]
         for key in missing:
             if coords_ok or key == "point_name":
                 self.err(r.row, key, f"is required for a new point ({code})")
-        if missing or not coords_ok:
+        if missing or not coords_ok or lon is None or lat is None:
             return None
         if (site.slug, name) in self.location_names:
             self.err(r.row, "point_name", f"{name!r} is already a point name at {site.slug}")
@@ -392,26 +434,29 @@ class _Checker:
         if taken:
             self.err(r.row, "point_name", f"{name!r} is already the name of new point {taken}")
             return None
-        assert lon is not None and lat is not None
         self.state.point_names[(site.slug, name)] = code
-        self.state.points[code] = NewPoint(
+        self.state.points[(site.slug, code_key(code))] = NewPoint(
             code, slug, name, site.slug, site.tenant, lon, lat, box_kit, r.row
         )
-        return code, slug, True
+        return code, slug, True, (lat, lon)
 
     # -- a row -----------------------------------------------------------------------------------
 
     def row(self, r: RawRow) -> _Row | None:
-        self.problems += r.problems
-        n_err = sum(p.error for p in self.problems)
+        if r.problems:  # the cells' form (formula, control character, ...): nothing else
+            for p in r.problems:
+                self.add(p)
+            if any(p.error for p in r.problems):
+                return None
+        n_err = self.n_errors
         site = self._site(r)
         if site is not None:
             self._town(r, site)
         lon, lat, coords_ok = self._coords(r)
         kind = self._kind(r)
-        box_kit, _ = self._new_box(r)
-        gid, _ = self._gb_id(r, kind)
-        ip, _ = self._ip(r, site)
+        box_kit = self._new_box(r)
+        gid = self._gb_id(r, kind)
+        ip = self._ip(r, site)
         dtype = iface = None
         draw = None
         if kind is not None:
@@ -428,46 +473,184 @@ class _Checker:
                 iface = names[0] if names else None
                 if iface is None:
                     self.err(r.row, "camera_type", f"device type {dtype} has no interface")
-        sp = self._switch_port(r, site, draw)
         point = (
             self._point(r, site, lon=lon, lat=lat, coords_ok=coords_ok, box_kit=box_kit)
             if site
             else None
         )
-        if sum(p.error for p in self.problems) > n_err:
+        sw_text, port_text = r.get("switch"), r.get("port")
+        dev: Device | None = None
+        port: str | None = None
+        distance: float | None = None
+        if port_text and not sw_text:
+            self.err(
+                r.row,
+                "switch",
+                "is empty while 端口/port is given: give both, or leave both blank to allocate",
+            )
+        elif sw_text:
+            dev = self._switch(r, site)
+            if dev is not None and point is not None:
+                distance = self._reach(r, dev, point[0], point[3])
+            if dev is not None and port_text:
+                port = self._switch_port(r, dev, draw)
+        if self.n_errors > n_err:
             return None
-        assert site and kind and dtype and iface and sp and point
-        code, slug, new = point
-        return _Row(r, code, slug, new, site, kind, dtype, iface, gid, ip, sp[0], sp[1])
+        assert site and kind and dtype and iface and point
+        code, slug, new, at = point
+        return _Row(
+            r,
+            code,
+            slug,
+            new,
+            site,
+            kind,
+            dtype,
+            iface,
+            gid,
+            ip,
+            dev.name if dev else None,
+            port,
+            at,
+            draw or 0,
+            distance,
+        )
+
+    # -- switch port allocation ------------------------------------------------------------------
+
+    def _free_ports(self, dev: Device) -> list[str]:
+        """Free PoE ports of `dev` in natural order (explicit rows' ports already taken)."""
+        free = self.free.get(dev.name)
+        if free is None:
+            templates = self.est.ports.get(dev.device_type or "", {})
+            free = sorted(
+                (
+                    name
+                    for name, t in templates.items()
+                    if t.poe_mode == "pse"
+                    and (dev.name, name) not in self.est.cabled
+                    and (dev.name, name) not in self.state.ports
+                ),
+                key=_natural,
+                reverse=True,  # pop() from the end takes the lowest
+            )
+            self.free[dev.name] = free
+        return free
+
+    def _poe_left(self, dev: Device) -> int | None:
+        budget = self.est.poe_budget.get(dev.device_type or "")
+        if budget is None:
+            return None
+        return budget - self.est.switch_draw(dev.name) - self.state.draw.get(dev.name, 0)
+
+    def allocate_port(self, row: _Row) -> None:
+        """Choose the switch port of a row that left it blank, or report why there is none."""
+        r = row.raw
+        if row.coords is None:
+            self.err(
+                r.row,
+                "switch",
+                f"point {row.code} has no coordinates, so no switch in copper reach can be "
+                "chosen: give 接入交换机/端口",
+            )
+            return
+        given = self.est.devices.get(row.switch) if row.switch else None
+        pool = [given] if given else self.est.access_switches(row.site.slug)
+        near: list[tuple[float, str, Device]] = []
+        for dev in pool:
+            there = self.est.coords(dev.name)
+            if there is not None:
+                near.append((haversine_m(row.coords, there), dev.name, dev))
+        near.sort(key=lambda t: (t[0], t[1]))
+        skipped: list[str] = []
+        for d, _name, dev in near:
+            if d > vocab.COPPER_MAX_M:
+                break
+            free = self._free_ports(dev)
+            left = self._poe_left(dev)
+            if not free:
+                skipped.append(f"{dev.name} at {metres(d)} has no free PoE port")
+                continue
+            if left is not None and left < row.draw:
+                skipped.append(f"{dev.name} at {metres(d)} has {left} W of PoE left")
+                continue
+            port = free.pop()
+            self.state.ports[(dev.name, port)] = r.row
+            self.state.draw[dev.name] = self.state.draw.get(dev.name, 0) + row.draw
+            row.switch, row.port, row.distance_m = dev.name, port, d
+            total = self.est.poe_budget.get(dev.device_type or "")
+            budget = (
+                f"PoE {left - row.draw} W of {total} W left after it"
+                if left is not None
+                else "PoE budget unknown"
+            )
+            row.why = (
+                f"{'the given switch' if given else 'nearest access switch'} in copper reach, "
+                f"{metres(d)}; lowest free PoE port; {budget}"
+                + (f" (skipped: {'; '.join(skipped)})" if skipped else "")
+            )
+            return
+        where = "the given switch" if given else f"no access switch of {row.site.slug}"
+        nearest = near[0] if near else None
+        if skipped:
+            detail = "; ".join(skipped)
+        elif nearest is not None:
+            detail = f"nearest {nearest[1]} at {metres(nearest[0])}"
+        else:
+            detail = "no switch of the site has coordinates"
+        self.err(
+            r.row,
+            "switch",
+            f"{where} within {vocab.COPPER_MAX_M:g} m of point {row.code} has a free PoE port "
+            f"({detail}): the point needs a fibre link or a new switch",
+        )
 
 
-def _allocate(est: Estate, rows: list[_Row], explicit: _State) -> list[PlannedCamera]:
+def _allocate(
+    est: Estate, rows: list[_Row], explicit: _State
+) -> tuple[list[PlannedCamera], list[Problem]]:
+    """GB ids, addresses and names for the blanks, in file order."""
     gb_in_use = set(est.gb_ids) | set(explicit.gb_ids)
-    ip_in_use: dict[str | None, set[ipaddress.IPv4Address]] = {}
+    highest: dict[tuple[str, str, str], set[str]] = {}  # stem -> {highest id}: one past it next
+    ip_used: dict[ipaddress.IPv4Network, set[ipaddress.IPv4Address]] = {}
     serial = dict(est.camera_serial)
+    stems: dict[str, tuple[str, str]] = {}
     out: list[PlannedCamera] = []
+    problems: list[Problem] = []
     for r in rows:
         site = r.site.slug
         pfx = est.camera_prefix.get(site)
         gid = r.gb_id
-        if gid is None:
-            base_unit, industry = est.gb_stem(site) or ("00", vocab.INDUSTRY_SOCIAL)
-            gid = gb28181.allocate(
-                gb_in_use,
-                division=vocab.DISTRICT_CODE,
-                base_unit=base_unit,
-                industry=industry,
-                type_code=r.kind.type_code,
-            )
-            gb_in_use.add(gid)
-        ip = r.ip
-        if ip is None:
-            assert pfx is not None  # _ip/prefix absence is reported as an error in the row check
-            used = ip_in_use.setdefault(pfx.vrf, set(est.ips.get(pfx.vrf, {})) | set(explicit.ips))
-            ip = alloc.next_free(pfx.network, used)
-            used.add(ip.ip)
+        step = "gb_id"
+        try:
+            if gid is None:
+                if site not in stems:
+                    stems[site] = est.gb_stem(site) or ("00", vocab.INDUSTRY_SOCIAL)
+                base_unit, industry = stems[site]
+                stem = (base_unit, industry, r.kind.type_code)
+                gid = gb28181.allocate(
+                    highest.get(stem, gb_in_use),
+                    division=vocab.DISTRICT_CODE,
+                    base_unit=base_unit,
+                    industry=industry,
+                    type_code=r.kind.type_code,
+                )
+                highest[stem] = {gid}
+            ip = r.ip
+            step = "ip"
+            if ip is None:
+                assert pfx is not None  # its absence is reported by check()
+                used = ip_used.get(pfx.network)
+                if used is None:
+                    pool = set(est.ips.get(pfx.vrf, {})) | set(explicit.ips)
+                    used = ip_used[pfx.network] = {a for a in pool if a in pfx.network}
+                ip = alloc.next_free(pfx.network, used)
+                used.add(ip.ip)
+        except InputError as exc:  # serials or addresses ran out
+            problems.append(Problem(r.raw.row, step, exc.message))
+            continue
         serial[site] = serial.get(site, 0) + 1
-        name = f"{site}-cam{serial[site]:04d}"
+        assert r.switch is not None and r.port is not None
         out.append(
             PlannedCamera(
                 row=r.raw.row,
@@ -479,7 +662,7 @@ def _allocate(est: Estate, rows: list[_Row], explicit: _State) -> list[PlannedCa
                 kind=r.kind,
                 device_type=r.device_type,
                 interface=r.interface,
-                name=name,
+                name=f"{site}-cam{serial[site]:04d}",
                 gb_id=gid,
                 gb_allocated=r.gb_id is None,
                 ip=ip,
@@ -488,28 +671,35 @@ def _allocate(est: Estate, rows: list[_Row], explicit: _State) -> list[PlannedCa
                 switch=r.switch,
                 port=r.port,
                 vlan=pfx.vlan if pfx else None,
+                port_allocated=bool(r.why),
+                distance_m=r.distance_m,
+                why=r.why,
             )
         )
-    return out
+    return out, problems
 
 
 def check(sheet: Sheet, estate: Estate) -> CheckResult:
     """Check every row (all problems collected), then allocate if no row failed."""
     checker = _Checker(estate, sheet.file)
     rows = [checked for r in sheet.rows if (checked := checker.row(r)) is not None]
-    result = CheckResult(sheet.file, [], [], checker.problems)
     if not sheet.rows:
-        result.problems.append(Problem(1, "", "no data rows"))
+        checker.err(1, "", "no data rows")
+    for r in rows:  # explicit ports of every row are taken: now fill the blank ones
+        if r.port is None:
+            checker.allocate_port(r)
     for r in rows:  # a blank IP needs the site's camera prefix
         if r.ip is None and r.site.slug not in estate.camera_prefix:
-            result.problems.append(
-                Problem(
-                    r.raw.row, "ip", f"site {r.site.slug} has no camera prefix to allocate from"
-                )
+            checker.err(
+                r.raw.row, "ip", f"site {r.site.slug} has no camera prefix to allocate from"
             )
+    result = CheckResult(sheet.file, [], [], checker.problems)
     if not result.ok:
         return result
-    result.points = list(checker.state.points.values())
-    result.cameras = _allocate(estate, rows, checker.state)
+    cameras, problems = _allocate(estate, rows, checker.state)
+    result.problems += problems
+    if result.ok:
+        result.points = list(checker.state.points.values())
+        result.cameras = cameras
     log.debug("%s: %d cameras, %d new points", sheet.file, len(result.cameras), len(result.points))
     return result

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sharpeyes import vocab
+from sharpeyes.points.model import code_key
 from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.loader import load
 
@@ -55,6 +56,7 @@ class Location:
     lon: float | None
     lat: float | None
     box_kit: str | None
+    code: str | None = None  # custom field point_code
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,8 @@ class Estate:
     camera_serial: dict[str, int] = field(default_factory=dict)  # site -> highest camNNNN
     location_slugs: set[str] = field(default_factory=set)
     fallback_types: dict[str, str] = field(default_factory=dict)  # role -> type (other source)
+    # indexes derived on first use (a check asks them once per row: never recount per row)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- lookups ---------------------------------------------------------------------------------
 
@@ -108,10 +112,19 @@ class Estate:
         found = self.sites.get(text.lower())
         if found:
             return found
-        return next((s for s in self.sites.values() if s.name == text), None)
+        by_name: dict[str, Site] = self._memo.get("site_names") or self._memo.setdefault(
+            "site_names", {s.name: s for s in reversed(self.sites.values())}
+        )
+        return by_name.get(text)
 
     def camera_type_for(self, role: str) -> str | None:
         """The device type the estate uses most for `role` (ties: lowest slug)."""
+        types: dict[str, str | None] = self._memo.setdefault("camera_types", {})
+        if role not in types:
+            types[role] = self._camera_type_for(role)
+        return types[role]
+
+    def _camera_type_for(self, role: str) -> str | None:
         counts = Counter(
             d.device_type for d in self.devices.values() if d.role == role and d.device_type
         )
@@ -119,6 +132,36 @@ class Estate:
             dtype = self.fallback_types.get(role)
             return dtype if dtype in self.ports else None
         return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] or ""))[0][0]
+
+    def point(self, site: str, code: str) -> Location | None:
+        """The existing point of `site` with this code (NFKC, case-insensitive), if any."""
+        index: dict[tuple[str, str], Location] | None = self._memo.get("points")
+        if index is None:
+            index = {}
+            for loc in self.locations.values():
+                if loc.code:
+                    index.setdefault((loc.site, code_key(loc.code)), loc)
+            self._memo["points"] = index
+        return index.get((site, code_key(code)))
+
+    def coords(self, device: str) -> tuple[float, float] | None:
+        """(lat, lon) of a device's location, if recorded."""
+        dev = self.devices.get(device)
+        loc = self.locations.get(dev.location or "") if dev else None
+        if loc is None or loc.lat is None or loc.lon is None:
+            return None
+        return loc.lat, loc.lon
+
+    def access_switches(self, site: str) -> list[Device]:
+        """The access switches of `site`, by name."""
+        index: dict[str, list[Device]] | None = self._memo.get("switches")
+        if index is None:
+            index = {}
+            for d in sorted(self.devices.values(), key=lambda d: d.name):
+                if d.role == vocab.SWITCH_ROLE and d.site:
+                    index.setdefault(d.site, []).append(d)
+            self._memo["switches"] = index
+        return index.get(site, [])
 
     def gb_stem(self, site: str) -> tuple[str, str] | None:
         """(base unit, industry) the site's cameras use: the commonest among their ids."""
@@ -133,13 +176,16 @@ class Estate:
 
     def switch_draw(self, switch: str) -> int:
         """PoE drawn on `switch` by the powered devices cabled to it (W)."""
-        total = 0
-        for (dev, _port), peer in self.cabled.items():
-            if dev == switch:
+        draw: dict[str, int] | None = self._memo.get("draw")
+        if draw is None:
+            draw = {}
+            for (dev, _port), peer in self.cabled.items():
                 peer_dev = self.devices.get(peer.split(" (")[0])
                 if peer_dev and peer_dev.device_type:
-                    total += self.poe_draw.get(peer_dev.device_type, 0)
-        return total
+                    watts = self.poe_draw.get(peer_dev.device_type, 0)
+                    draw[dev] = draw.get(dev, 0) + watts
+            self._memo["draw"] = draw
+        return draw.get(switch, 0)
 
     def ip_owner(self, vrf: str | None, ip: ipaddress.IPv4Address) -> str | None:
         return self.ips.get(vrf, {}).get(ip)
@@ -148,6 +194,7 @@ class Estate:
 
     def reserve(self, other: Estate) -> None:
         """Treat `other`'s ids, addresses, names and point codes as in use too."""
+        self._memo.clear()
         for gid, owner in other.gb_ids.items():
             self.gb_ids.setdefault(gid, owner)
         for vrf, table in other.ips.items():
@@ -197,6 +244,7 @@ def build(records: Records, source: str) -> Estate:
             _float(cf.get(vocab.CF_LONGITUDE)),
             _float(cf.get(vocab.CF_LATITUDE)),
             cf.get(vocab.CF_BOX_KIT),
+            str(cf[vocab.CF_POINT_CODE]) if cf.get(vocab.CF_POINT_CODE) else None,
         )
         est.location_slugs.add(slug)
     for dt in records.get("dcim.device-types", []):

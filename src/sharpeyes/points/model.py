@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -14,26 +17,33 @@ class Column:
     key: str  # English alias, also the internal field name
     zh: str  # Chinese header
     required: bool
+    max_len: int | None = None  # characters, where the cell becomes a NetBox field
+    numeric: bool = False  # a number: a leading '-'/'+' is a sign, not a formula trigger
 
     @property
     def label(self) -> str:
         return f"{self.zh}/{self.key}"
 
 
+# NetBox's Location.name is 100 characters (NestedGroupModel); the point code goes into the
+# location slug (100) after the site slug and maybe a hash, so it is held to 50 (our limit).
+POINT_NAME_MAX = 100
+POINT_CODE_MAX = 50
+
 # Required columns must be present in the header (their cells may still be blank where the
 # rules allow: name/lon/lat only matter for a new point).
 COLUMNS: tuple[Column, ...] = (
-    Column("point_code", "点位编号", True),
-    Column("point_name", "点位名称", True),
+    Column("point_code", "点位编号", True, POINT_CODE_MAX),
+    Column("point_name", "点位名称", True, POINT_NAME_MAX),
     Column("site", "所属单位", True),
     Column("town", "镇街", False),
-    Column("lon", "经度", True),
-    Column("lat", "纬度", True),
+    Column("lon", "经度", True, numeric=True),
+    Column("lat", "纬度", True, numeric=True),
     Column("camera_type", "设备类型", True),
     Column("gb_id", "国标编码", False),
     Column("ip", "IP地址", False),
-    Column("switch", "接入交换机", True),
-    Column("port", "端口", True),
+    Column("switch", "接入交换机", False),
+    Column("port", "端口", False),
     Column("new_box", "是否新箱", False),
 )
 BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
@@ -72,10 +82,42 @@ KIND_WORDS: dict[str, CameraKind] = {
 YES_WORDS = frozenset({"是", "yes", "y", "true", "1"})
 NO_WORDS = frozenset({"否", "no", "n", "false", "0"})
 
-# Qingxin district, padded: a point outside is reported as a warning (likely a typo or
-# swapped digits), not an error, since the box is approximate.
-BBOX_LON = (112.5, 113.4)
-BBOX_LAT = (23.5, 24.4)
+# OWASP CSV injection: a cell starting with one of these is run as a formula by a spreadsheet.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet error values (Excel/LibreOffice), as a cached value or as text in a CSV export.
+ERROR_VALUES = frozenset(
+    {
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+        "#PYTHON!", "ERR:502", "ERR:504", "ERR:508", "ERR:522",
+    }
+)  # fmt: skip
+
+
+_SLUG_SAFE = re.compile(r"^[a-z0-9_-]+$")
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def code_key(code: str) -> str:
+    """A point code's identity: NFKC (full-width → ASCII) and case-folded."""
+    return unicodedata.normalize("NFKC", code).casefold()
+
+
+def point_slug(site: str, code: str) -> str:
+    """The NetBox location slug for a free-form point code, deterministic.
+
+    `<site>-<code>` lower-cased (a code already starting with `<site>-` is not prefixed again,
+    so `QX-PS01-P044` → `qx-ps01-p044`); characters a slug cannot hold become `-` and then a
+    6-hex hash of the code is appended so that distinct codes never share a slug
+    (`太和-015` → `qx-ps01-015-<hash>`).
+    """
+    key = code_key(code)
+    lossless = bool(_SLUG_SAFE.match(key))
+    folded = key if lossless else _SLUG_UNSAFE.sub("-", key).strip("-")
+    slug = folded if folded.startswith(f"{site}-") else f"{site}-{folded}".rstrip("-")
+    if not lossless:
+        slug += "-" + hashlib.sha256(key.encode()).hexdigest()[:6]
+    return slug
 
 
 @dataclass(frozen=True)
@@ -108,7 +150,7 @@ class RawRow:
 
 @dataclass(frozen=True)
 class NewPoint:
-    """A location the import creates (slug = lower-case point code)."""
+    """A location the import creates (code verbatim from its first row, slug derived)."""
 
     code: str
     slug: str
@@ -143,6 +185,9 @@ class PlannedCamera:
     switch: str
     port: str
     vlan: dict[str, object] | None  # {group, vid} of the site's camera VLAN
+    port_allocated: bool = False
+    distance_m: float | None = None  # point to switch, haversine (None: a coordinate unknown)
+    why: str = ""  # how the switch port was chosen (allocated ports)
 
 
 @dataclass

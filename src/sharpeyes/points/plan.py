@@ -10,9 +10,11 @@ carries the tag `sharpeyes-managed`, as the repo dataset does.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from sharpeyes import vocab
+from sharpeyes.points.geo import metres
 from sharpeyes.points.model import CheckResult, NewPoint, PlannedCamera
 
 CABLE_TYPE = "cat6"
@@ -103,8 +105,17 @@ def counts(result: CheckResult) -> dict[str, int]:
     }
 
 
+def _width(text: str) -> int:
+    """Terminal columns: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
 def render(result: CheckResult, *, encoding: str, against: str) -> str:
-    """The human plan: new points, then one line per camera (`*` = allocated)."""
+    """The human plan: new points, one line per camera (`*` = allocated), the ports chosen."""
     lines = [
         f"{result.file} ({encoding}): {len(result.cameras)} camera(s), "
         f"{len(result.points)} new point(s); checked against the {against}",
@@ -118,18 +129,24 @@ def render(result: CheckResult, *, encoding: str, against: str) -> str:
                 f"  (row {p.first_row})"
             )
     lines.append("cameras (dcim.devices, their IP address, a cable to the switch port):")
+    wide = max([13, *(_width(c.point_code) for c in result.cameras)])
     lines.append(
-        f"  {'row':>4}  {'name':<16} {'kind':<10} {'point':<13} {'gb_id':<22} "
-        f"{'ip':<17} switch port"
+        f"  {'row':>4}  {'name':<16} {'kind':<10} {_pad('point', wide)} {'gb_id':<22} "
+        f"{'ip':<17} switch port (distance)"
     )
     for c in result.cameras:
         gid = c.gb_id + (" *" if c.gb_allocated else "")
         ip = str(c.ip) + (" *" if c.ip_allocated else "")
+        dist = f"  ({metres(c.distance_m)})" if c.distance_m is not None else ""
         lines.append(
-            f"  {c.row:>4}  {c.name:<16} {c.kind.value:<10} {c.location:<13} {gid:<22} "
-            f"{ip:<17} {c.switch} {c.port}"
+            f"  {c.row:>4}  {c.name:<16} {c.kind.value:<10} {_pad(c.point_code, wide)} {gid:<22} "
+            f"{ip:<17} {c.switch} {c.port}{' *' if c.port_allocated else ''}{dist}"
         )
     lines.append("  (* allocated)")
+    chosen = [c for c in result.cameras if c.port_allocated]
+    if chosen:
+        lines.append("switch ports allocated (why):")
+        lines += [f"  row {c.row:>4}  {c.switch} {c.port}: {c.why}" for c in chosen]
     lines.append("objects: " + ", ".join(f"{v} {k}" for k, v in counts(result).items()))
     return "\n".join(lines)
 
@@ -155,6 +172,9 @@ def as_json(result: CheckResult) -> dict[str, Any]:
                 "ip_allocated": c.ip_allocated,
                 "switch": c.switch,
                 "port": c.port,
+                "port_allocated": c.port_allocated,
+                "distance_m": None if c.distance_m is None else round(c.distance_m, 1),
+                "why": c.why,
             }
             for c in result.cameras
         ],

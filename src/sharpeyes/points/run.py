@@ -79,9 +79,11 @@ def _raise_if_failed(checked: Checked) -> None:
         raise ValidationFailed(checked.result.rendered(errors=True), what=checked.sheet.file)
 
 
-def check_file(path: Path, data_dir: Path | None = None) -> Checked:
+def check_file(
+    path: Path, data_dir: Path | None = None, *, use_cached_values: bool = False
+) -> Checked:
     """Offline check against the repo dataset; raises ValidationFailed listing every error."""
-    sheet = reader.read(path)
+    sheet = reader.read(path, use_cached_values=use_cached_values)
     est = estate_mod.from_dir(_data_dir(data_dir))
     checked = Checked(sheet, check(sheet, est))
     _raise_if_failed(checked)
@@ -117,9 +119,11 @@ def live_estate(state: LiveState, data_dir: Path) -> estate_mod.Estate:
     return est
 
 
-def prepare_import(path: Path, data_dir: Path | None = None, api: Any = None) -> ImportSession:
+def prepare_import(
+    path: Path, data_dir: Path | None = None, api: Any = None, *, use_cached_values: bool = False
+) -> ImportSession:
     """Read the file and live NetBox, check, and compute the changes (no writes)."""
-    sheet = reader.read(path)
+    sheet = reader.read(path, use_cached_values=use_cached_values)
     rest = sot_sync.rest_client(api)
     state = fetch(rest, [*estate_mod.ENDPOINTS, "dcim.interfaces"])
     est = live_estate(state, _data_dir(data_dir))
