@@ -22,6 +22,86 @@ PRIVATE_NETWORK_FLAGS = frozenset({"0", "1"})
 
 _DIGITS = re.compile(r"^[0-9]+$")
 
+# GB/T 28181-2016 Annex D, Table D.1: the type codes (T) the standard defines. Source: the
+# standard's Annex D as reproduced in public GB/T 28181 implementations (e.g. a Java enum
+# `GbIdConstant.Type` and C SIP gateway samples labelling 200/202 ids, found through the code
+# search; the standard's own PDF was not available offline). Every entry below matched there;
+# none is unconfirmed. Ranges not listed are extension ranges (扩展类型), which the standard
+# leaves to local definition: e.g. 119-130 "extended front-end main device types", so 121 is NOT
+# a camera code; a checkpoint (卡口) camera is a network camera, 132.
+TABLE_D1: dict[str, str] = {
+    "111": "DVR",
+    "112": "video server",
+    "113": "encoder",
+    "114": "decoder",
+    "115": "video switching matrix",
+    "116": "audio switching matrix",
+    "117": "alarm controller",
+    "118": "network video recorder (NVR)",
+    "131": "camera",
+    "132": "network camera (IPC)",
+    "133": "display",
+    "134": "alarm input device",
+    "135": "alarm output device",
+    "136": "voice input device",
+    "137": "voice output device",
+    "138": "mobile transmission device",
+    "139": "other peripheral device",
+    "200": "central signalling control server",
+    "201": "web application server",
+    "202": "media distribution server",
+    "203": "proxy server",
+    "204": "security server",
+    "205": "alarm server",
+    "206": "database server",
+    "207": "GIS server",
+    "208": "management server",
+    "209": "access gateway",
+    "210": "media storage server",
+    "211": "signalling security routing gateway",
+    "215": "business group",
+    "216": "virtual organisation",
+    "300": "centre user",
+    "400": "terminal user",
+}
+# Extension ranges of Table D.1 (inclusive): defined by no one, refused by the rule set.
+EXTENSION_RANGES: tuple[tuple[int, int, str], ...] = (
+    (119, 130, "extended front-end main device types"),
+    (140, 199, "extended front-end peripheral types"),
+    (212, 214, "extended platform device types"),
+    (217, 299, "extended platform device types"),
+)
+# Industry codes (I), same annex: 00-03 social public security (road, community, internal,
+# other), 04-07 traffic (road, checkpoint, internal, other), 08-11 other government bodies.
+INDUSTRY_CODES: dict[str, str] = {
+    "00": "social public security, road",
+    "01": "social public security, community",
+    "02": "social public security, internal",
+    "03": "social public security, other",
+    "04": "traffic, road",
+    "05": "traffic, checkpoint",
+    "06": "traffic, internal",
+    "07": "traffic, other",
+    "08": "city management",
+    "09": "health and environment",
+    "10": "commodity inspection and customs",
+    "11": "education",
+}
+
+
+def type_code_problem(code: str) -> str | None:
+    """Why `code` is not a type code of Table D.1 (None when it is one)."""
+    if code in TABLE_D1:
+        return None
+    n = int(code) if code.isdigit() else -1
+    for low, high, what in EXTENSION_RANGES:
+        if low <= n <= high:
+            return (
+                f"type code {code} is not defined in GB/T 28181-2016 Table D.1 "
+                f"({low}-{high}: {what})"
+            )
+    return f"type code {code} is not defined in GB/T 28181-2016 Table D.1"
+
 
 class GbIdError(InputError):
     """A string that is not a well-formed GB/T 28181 device id."""
@@ -132,6 +212,9 @@ def problems(value: object, *, role: str | None, division: str = vocab.DISTRICT_
     except GbIdError as exc:
         return [exc.message]
     out: list[str] = []
+    table = type_code_problem(gid.type_code)
+    if table is not None:
+        out.append(table)
     if gid.division != division:
         out.append(f"centre code {gid.centre} is not in division {division}")
     if expected is not None and gid.type_code not in expected:

@@ -60,17 +60,30 @@ class Providers(_Model):
     front_end_links: Provider
 
 
+class Streams(_Model):
+    main: float = Field(gt=0)  # Mbit/s, recorded
+    sub: float = Field(ge=0)  # Mbit/s, live view
+
+
+class Pictures(_Model):
+    per_day: int = Field(ge=0)
+    kb: float = Field(gt=0)
+
+
 class CameraModel(_Model):
     manufacturer: str
     model: str
     poe_draw_w: int
     type_code: str = Field(pattern=r"^\d{3}$")
+    streams_mbps: Streams
+    pictures: Pictures | None = None
 
 
 class PortRange(_Model):
     pattern: str
     count: int
     first: int = 1
+    type: str | None = None  # NetBox interface type when the pattern does not say it
 
     def names(self) -> list[str]:
         return [self.pattern.format(n=n) for n in range(self.first, self.first + self.count)]
@@ -80,10 +93,34 @@ class SwitchModel(_Model):
     manufacturer: str
     model: str
     platform: str
-    poe_budget_w: int
+    poe_budget_w: int = 0  # 0: no PoE on the access ports
     access: PortRange
     uplink: PortRange
     mgmt: str
+
+
+class CoreModel(_Model):
+    manufacturer: str
+    model: str
+    platform: str
+    ports: PortRange
+    vlan_if: str
+    u_height: int = 1
+
+
+class ConverterModel(_Model):
+    manufacturer: str
+    model: str
+    poe_budget_w: int
+    fibre: PortRange
+    copper: PortRange
+
+
+class PortedModel(_Model):
+    manufacturer: str
+    model: str
+    ports: PortRange
+    u_height: int = 1
 
 
 class ServerModel(_Model):
@@ -107,6 +144,12 @@ class PlainModel(_Model):
 class Catalog(_Model):
     cameras: dict[CameraKind, CameraModel]
     switches: dict[str, SwitchModel]
+    converter: ConverterModel
+    aggregation: SwitchModel
+    core: CoreModel
+    mgmt_switch: SwitchModel
+    clock: PortedModel
+    boundary: PortedModel
     server: ServerModel
     data_disk: DiskModel
     system_disk: DiskModel
@@ -135,6 +178,7 @@ class Vlans(_Model):
 
 class Addressing(_Model):
     vrf: str
+    mgmt_vrf: str
     aggregate: str
     site_block_prefixlen: int
     vlans: Vlans
@@ -149,6 +193,39 @@ class DataCentre(_Model):
     system_disks: int
     data_disks: int
     division: str = Field(pattern=r"^\d{6}$")
+
+
+class Cabling(_Model):
+    copper_slack_m: float = Field(ge=0)
+    fibre_route_factor: float = Field(ge=1)
+    fibre_slack_m: float = Field(ge=0)
+    satellite_km: tuple[float, float]
+
+
+class Rtp(_Model):
+    first_port: int = Field(ge=1024, le=65535)
+    streams_per_camera: int = Field(ge=1)
+    ports_per_stream: int = Field(ge=1)
+    headroom: float = Field(ge=0)
+    step: int = Field(ge=1)
+
+
+class Platform(_Model):
+    server_duties: list[vocab.ServerDuty]
+    rtp: Rtp
+    retention_days: dict[str, int]
+    min_retention_days: int = Field(ge=1)
+    storage: dict[str, int | float | str]
+
+
+class Boundary(_Model):
+    slug: str
+    name: str
+    region: str
+    latitude: float
+    longitude: float
+    cid: str
+    commit_mbps: int
 
 
 class SiteSpec(_Model):
@@ -201,6 +278,9 @@ class Spec(_Model):
     catalog: Catalog
     addressing: Addressing
     data_centre: DataCentre
+    cabling: Cabling
+    platform: Platform
+    boundary: Boundary
     sites: list[SiteSpec]
 
     @model_validator(mode="after")
@@ -216,6 +296,16 @@ class Spec(_Model):
                 raise ValueError(f"site {site.slug}: unknown switch model {site.switch}")
         if self.data_centre.town not in towns:
             raise ValueError(f"data centre: unknown town {self.data_centre.town}")
+        for group in self.groups:
+            want = vocab.GROUP_INDUSTRY.get(group.slug)
+            if want is not None and group.industry != want:
+                raise ValueError(f"group {group.slug}: industry {group.industry} is not {want}")
+        if len(self.platform.server_duties) != self.data_centre.servers:
+            raise ValueError("platform.server_duties: one duty per data-centre server")
+        if self.platform.server_duties.count(vocab.DUTY_SIP) < 1:
+            raise ValueError("platform.server_duties: no sip server")
+        if vocab.DUTY_MEDIA_DISTRIBUTION not in self.platform.server_duties:
+            raise ValueError("platform.server_duties: no media-distribution server")
         return self
 
     def group(self, slug: str) -> Group:

@@ -42,7 +42,9 @@ class Summary:
 
 
 def summarise(ld: Loaded) -> Summary:
-    sites = ld.of("dcim.sites", m.Site)
+    # The seed's sites and circuits: the boundary site and its link are counted apart.
+    all_sites = ld.of("dcim.sites", m.Site)
+    sites = [s for s in all_sites if s.model.group != vocab.GROUP_BOUNDARY]
     groups = Counter(s.model.group for s in sites)
     locations = [
         loc.model
@@ -59,7 +61,8 @@ def summarise(ld: Loaded) -> Summary:
         for i in ld.of("dcim.inventory-items", m.InventoryItem)
         if i.model.role == vocab.DATA_DISK_ROLE and i.model.device in server_names
     )
-    circuits = ld.of("circuits.circuits", m.Circuit)
+    all_circuits = ld.of("circuits.circuits", m.Circuit)
+    circuits = [c for c in all_circuits if c.model.type != vocab.BOUNDARY_LINK]
     counts = {
         "sites": len(sites),
         "police_stations": groups[vocab.GROUP_POLICE],
@@ -96,7 +99,7 @@ def summarise(ld: Loaded) -> Summary:
         stations,
         device_roles=roles,
         inventory_roles=inv_roles,
-        circuit_types=Counter(c.model.type for c in circuits),
+        circuit_types=Counter(c.model.type for c in all_circuits),
     )
 
 

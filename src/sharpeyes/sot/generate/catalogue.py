@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from sharpeyes import vocab
 from sharpeyes.sot.records import FlowList
-from sharpeyes.sot.spec import SwitchModel
+from sharpeyes.sot.spec import PortRange, SwitchModel
 
 TAGS: Final = FlowList([vocab.MANAGED_TAG])
 TAGS_ILL: Final = FlowList([vocab.MANAGED_TAG, vocab.ILLUSTRATIVE_TAG])
@@ -69,6 +69,13 @@ CUSTOM_FIELDS: Final[tuple[tuple[str, str, tuple[str, ...], str, dict[str, Any]]
         {},
     ),
     (vocab.CF_CAPACITY_GB, "integer", ("dcim.inventoryitem",), "Disk capacity (GB, decimal)", {}),
+    (
+        vocab.CF_PLATFORM_DUTY,
+        "text",
+        ("dcim.device",),
+        "Video platform duty (GB/T 28181 type)",
+        {"validation_regex": f"^({'|'.join(vocab.SERVER_DUTIES)})$"},
+    ),
 )
 
 # slug, name, colour
@@ -78,6 +85,12 @@ DEVICE_ROLES: Final = (
     (vocab.SERVER_ROLE, "Video cloud server", "9c27b0"),
     (vocab.SPLICE_ROLE, "Splice screen", "607d8b"),
     (vocab.MATRIX_ROLE, "Video matrix", "795548"),
+    (vocab.AGGREGATION_ROLE, "Station aggregation switch", "303f9f"),
+    (vocab.CORE_ROLE, "Data-centre core switch", "1a237e"),
+    (vocab.MGMT_SWITCH_ROLE, "Management switch", "5c6bc0"),
+    (vocab.CONVERTER_ROLE, "PoE fibre converter", "8bc34a"),
+    (vocab.CLOCK_ROLE, "Beidou/GPS time server", "ffc107"),
+    (vocab.BOUNDARY_ROLE, "Video network boundary gateway", "f44336"),
 )
 
 # slug, name (colour GREY)
@@ -93,6 +106,7 @@ INVENTORY_ITEM_ROLE_COLOUR: Final = "9e9e9e"
 CIRCUIT_TYPES: Final = (
     (vocab.SITE_LINK, "Site link (station to data centre)"),
     (vocab.FRONT_END_LINK, "Front-end link (point to station)"),
+    (vocab.BOUNDARY_LINK, "Boundary link (data centre to the boundary platform)"),
 )
 
 IPAM_ROLES: Final = (
@@ -114,7 +128,8 @@ SERVER_INTERFACES: Final = (
 SERVER_BOND = "bond0"
 SERVER_BOND_MEMBERS: Final = ("ens1f0", "ens1f1")
 
-# Duty of video server n (0-based); the first two are the SIP servers (active, standby).
+# Description of video server n (0-based); its duty (and GB type code) is the spec's
+# `platform.server_duties[n]`.
 SERVER_DUTIES: Final = (
     "SIP signalling (active) + storage node",
     "SIP signalling (standby) + storage node",
@@ -127,7 +142,6 @@ SERVER_DUTIES: Final = (
     "database (PostgreSQL replica, Redis) + storage node",
     "business management platform (web 18080) + storage node",
 )
-SIP_SERVERS: Final = 2
 
 # Site group -> how a site of the group is described.
 SITE_KINDS: Final = {
@@ -136,38 +150,36 @@ SITE_KINDS: Final = {
     vocab.GROUP_TRAFFIC: "traffic police squadron",
 }
 
-# Bandwidth: a camera's main stream, and the lease steps a link is rounded up to (last = cap).
-CAMERA_BITRATE_MBPS: Final = 4
+# Bandwidth: the cameras' main streams plus headroom, rounded up to a lease step (last = cap).
 LINK_HEADROOM: Final = 1.25
 SITE_LINK_STEPS_MBPS: Final = (100, 200, 300, 500, 1000)
 FE_LINK_STEPS_MBPS: Final = (20, 50, 100, 200)
 
-# The video platform's policy, read by the roles through the `video-platform` config context.
+# The video platform's ports, read by the roles through the `video-platform` config context
+# (the RTP range is sized from the cameras: see datacentre.config_context).
 SIP_PORT: Final = 5060
-RTP_PORT_RANGE: Final = (30000, 30500)
 WEB_PORT: Final = 18080
-RETENTION_DAYS: Final = {"video": 30, "checkpoint": 90}
-STORAGE: Final = {
-    "raid_level": 6,
-    "raid_data_disks": 13,
-    "raid_parity_disks": 2,
-    "hot_spares": 0,
-    "chunk_kb": 512,
-    "filesystem": "xfs",
-    "max_fill": 0.9,
-}
 
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+def port_type(ports: PortRange) -> str:
+    """NetBox interface type of a port range: stated, or read from a Huawei/H3C name."""
+    if ports.type:
+        return ports.type
+    if ports.pattern.startswith("X"):
+        return "10gbase-x-sfpp"
+    return "1000base-x-sfp"
+
+
 def uplink_type(model: SwitchModel) -> str:
-    return "10gbase-x-sfpp" if model.uplink.pattern.startswith("X") else "1000base-x-sfp"
+    return port_type(model.uplink)
 
 
-def bandwidth_kbps(cameras: float, steps: tuple[int, ...]) -> int:
-    """Commit rate for `cameras` main streams plus headroom: the first step that fits, else
-    the last (the cap)."""
-    needed = cameras * CAMERA_BITRATE_MBPS * LINK_HEADROOM
+def bandwidth_kbps(main_mbps: float, steps: tuple[int, ...]) -> int:
+    """Commit rate for cameras sending `main_mbps` of main streams, plus headroom: the first
+    step that fits, else the last (the cap)."""
+    needed = main_mbps * LINK_HEADROOM
     return next((s for s in steps if s >= needed), steps[-1]) * 1000

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from sharpeyes import vocab
 from sharpeyes.ids import gb28181
 from sharpeyes.sot.generate.catalogue import TAGS
 from sharpeyes.sot.records import Flow
@@ -31,6 +33,7 @@ class Context:
         self.out = GeneratedFiles()
         self.gb_ids: set[str] = set()
         self.vrf = spec.addressing.vrf
+        self.mgmt_vrf = spec.addressing.mgmt_vrf
         self.aggregate = ipaddress.IPv4Network(spec.addressing.aggregate)
 
     def custom(self, endpoint: str, obj: dict[str, Any]) -> None:
@@ -45,12 +48,19 @@ class Context:
         base = int(self.aggregate.network_address) + ((k * size + third) << 8)
         return ipaddress.IPv4Network(f"{ipaddress.IPv4Address(base)}/{prefixlen}")
 
-    def ip(self, address: ipaddress.IPv4Interface, device: str, ifname: str) -> None:
+    def ip(
+        self,
+        address: ipaddress.IPv4Interface,
+        device: str,
+        ifname: str,
+        *,
+        vrf: str | None = None,
+    ) -> None:
         self.estate(
             "ipam.ip-addresses",
             {
                 "address": str(address),
-                "vrf": self.vrf,
+                "vrf": vrf or self.vrf,
                 "assigned_object": Flow(device=device, name=ifname),
                 "dns_name": device,
                 "tags": TAGS,
@@ -69,8 +79,22 @@ class Context:
         self.gb_ids.add(value)
         return value
 
-    def cable(self, a: Flow, b: Flow, ctype: str) -> None:
+    def cable(self, a: Flow, b: Flow, ctype: str, *, metres: float = 0.0) -> None:
+        """A cable; its length is `metres` (the ends' distance) plus the spec's slack, and for
+        fibre the route factor, rounded up to the metre."""
+        cabling = self.spec.cabling
+        if ctype in vocab.FIBRE_CABLE_TYPES:
+            length = metres * cabling.fibre_route_factor + cabling.fibre_slack_m
+        else:
+            length = metres + cabling.copper_slack_m
         self.estate(
             "dcim.cables",
-            {"a_terminations": [a], "b_terminations": [b], "type": ctype, "tags": TAGS},
+            {
+                "a_terminations": [a],
+                "b_terminations": [b],
+                "type": ctype,
+                "length": math.ceil(length),
+                "length_unit": vocab.LENGTH_UNIT,
+                "tags": TAGS,
+            },
         )

@@ -10,6 +10,7 @@ from sharpeyes.sot.generate import catalogue as cat
 from sharpeyes.sot.generate.catalogue import ILL_NOTE, TAGS, slugify
 from sharpeyes.sot.generate.context import Context
 from sharpeyes.sot.records import FlowList
+from sharpeyes.sot.spec import SwitchModel
 
 
 def build(ctx: Context) -> None:
@@ -44,6 +45,17 @@ def _manufacturers_roles_platforms(ctx: Context) -> None:
     makers = {c.manufacturer for c in models.cameras.values()}
     makers |= {s.manufacturer for s in models.switches.values()}
     makers |= {
+        m.manufacturer
+        for m in (
+            models.converter,
+            models.aggregation,
+            models.core,
+            models.mgmt_switch,
+            models.clock,
+            models.boundary,
+        )
+    }
+    makers |= {
         models.server.manufacturer,
         models.data_disk.manufacturer,
         models.system_disk.manufacturer,
@@ -61,6 +73,8 @@ def _manufacturers_roles_platforms(ctx: Context) -> None:
             {"name": name, "slug": slug, "color": colour, "vm_role": False, "tags": TAGS},
         )
     platforms = {s.platform: s.manufacturer for s in models.switches.values()}
+    for net in (models.aggregation, models.core, models.mgmt_switch):
+        platforms[net.platform] = net.manufacturer
     for slug, maker in sorted(platforms.items()):
         ctx.custom(
             "dcim.platforms", {"name": slug, "slug": slug, "manufacturer": maker, "tags": TAGS}
@@ -97,36 +111,26 @@ def _device_types(ctx: Context) -> None:
             },
         )
     for sw in models.switches.values():
-        slug = slugify(sw.model)
-        ctx.custom(
-            "dcim.device-types",
-            {
-                "manufacturer": sw.manufacturer,
-                "model": sw.model,
-                "slug": slug,
-                "u_height": 1,
-                "is_full_depth": False,
-                "custom_fields": {vocab.CF_POE_BUDGET_W: sw.poe_budget_w},
-                "comments": f"Industrial PoE+ access switch; model {ILL_NOTE}",
-                "tags": TAGS,
-            },
-        )
-        for name in sw.access.names():
-            ctx.custom(
-                "dcim.interface-templates",
-                {
-                    "device_type": slug,
-                    "name": name,
-                    "type": "1000base-t",
-                    "poe_mode": "pse",
-                    "poe_type": "type2-ieee802.3at",
-                },
-            )
-        up_type = cat.uplink_type(sw)
-        for name in sw.uplink.names():
-            ctx.custom(
-                "dcim.interface-templates", {"device_type": slug, "name": name, "type": up_type}
-            )
+        _switch_type(ctx, sw, "Industrial PoE+ access switch")
+    _switch_type(ctx, models.aggregation, "Station aggregation switch (existing, implied)")
+    _switch_type(ctx, models.mgmt_switch, "Data-centre management switch (existing, implied)")
+    core = models.core
+    _plain_type(ctx, core.manufacturer, core.model, core.u_height, "Data-centre core (implied)")
+    _ports(ctx, slugify(core.model), core.ports.names(), cat.port_type(core.ports))
+    conv = models.converter
+    _plain_type(
+        ctx,
+        conv.manufacturer,
+        conv.model,
+        0,
+        "PoE fibre converter 1 SFP + 4 PoE (existing, implied)",
+        poe_budget_w=conv.poe_budget_w,
+    )
+    _ports(ctx, slugify(conv.model), conv.fibre.names(), cat.port_type(conv.fibre))
+    _ports(ctx, slugify(conv.model), conv.copper.names(), cat.port_type(conv.copper), pse=True)
+    for plain, what in ((models.clock, "Beidou/GPS NTP clock"), (models.boundary, "Boundary")):
+        _plain_type(ctx, plain.manufacturer, plain.model, plain.u_height, what)
+        _ports(ctx, slugify(plain.model), plain.ports.names(), cat.port_type(plain.ports))
     srv = models.server
     srv_slug = slugify(srv.model)
     ctx.custom(
@@ -159,6 +163,42 @@ def _device_types(ctx: Context) -> None:
                 "tags": TAGS,
             },
         )
+
+
+def _switch_type(ctx: Context, sw: SwitchModel, what: str) -> None:
+    slug = slugify(sw.model)
+    _plain_type(ctx, sw.manufacturer, sw.model, 1, what, poe_budget_w=sw.poe_budget_w or None)
+    _ports(ctx, slug, sw.access.names(), "1000base-t", pse=bool(sw.poe_budget_w))
+    _ports(ctx, slug, sw.uplink.names(), cat.uplink_type(sw))
+
+
+def _plain_type(
+    ctx: Context,
+    manufacturer: str,
+    model: str,
+    u_height: int,
+    what: str,
+    *,
+    poe_budget_w: int | None = None,
+) -> None:
+    obj: dict[str, Any] = {
+        "manufacturer": manufacturer,
+        "model": model,
+        "slug": slugify(model),
+        "u_height": u_height,
+        "is_full_depth": False,
+    }
+    if poe_budget_w is not None:
+        obj["custom_fields"] = {vocab.CF_POE_BUDGET_W: poe_budget_w}
+    ctx.custom("dcim.device-types", {**obj, "comments": f"{what}; model {ILL_NOTE}", "tags": TAGS})
+
+
+def _ports(ctx: Context, slug: str, names: list[str], itype: str, *, pse: bool = False) -> None:
+    for name in names:
+        tmpl: dict[str, Any] = {"device_type": slug, "name": name, "type": itype}
+        if pse:
+            tmpl |= {"poe_mode": "pse", "poe_type": "type2-ieee802.3at"}
+        ctx.custom("dcim.interface-templates", tmpl)
 
 
 def _organisation(ctx: Context) -> None:

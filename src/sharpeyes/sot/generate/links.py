@@ -1,5 +1,6 @@
-"""Leased links: a site link per station (to the data centre) and a front-end link per hub or
-direct point (to its station), each a circuit with its two terminations."""
+"""Leased links: a site link per station (to the data centre), a front-end link per hub or
+direct point (to its station) and the boundary link (data centre to the boundary platform),
+each a circuit with its two terminations. Callers cable the terminations."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ from sharpeyes.sot.records import Flow
 from sharpeyes.sot.spec import SiteSpec
 
 
-def site_link(ctx: Context, site: SiteSpec, cameras: int) -> None:
-    _circuit(
+def site_link_cid(site: SiteSpec) -> str:
+    return f"QX-SL-{site.code}"
+
+
+def site_link(ctx: Context, site: SiteSpec, main_mbps: float) -> tuple[Flow, Flow]:
+    """The station's link to the data centre; returns its (A, Z) terminations."""
+    return _circuit(
         ctx,
         ctx.spec.providers.site_links.slug,
-        f"QX-SL-{site.code}",
+        site_link_cid(site),
         ctype=vocab.SITE_LINK,
-        kbps=cat.bandwidth_kbps(cameras, cat.SITE_LINK_STEPS_MBPS),
+        kbps=cat.bandwidth_kbps(main_mbps, cat.SITE_LINK_STEPS_MBPS),
         description=f"{site.slug} to the data centre, 3-year lease",
         a=("dcim.site", site.slug),
         z=("dcim.site", ctx.spec.data_centre.slug),
@@ -30,22 +36,33 @@ def front_end_cid(point_slug: str) -> str:
 
 
 def front_end_link(
-    ctx: Context, site: SiteSpec, point_slug: str, *, end: Flow, cameras: float, cable_type: str
-) -> None:
-    """The point's link to its station, cabled to `end` (a switch uplink or a camera port)."""
-    prov = ctx.spec.providers.front_end_links.slug
-    cid = front_end_cid(point_slug)
-    _circuit(
+    ctx: Context, site: SiteSpec, point_slug: str, *, main_mbps: float
+) -> tuple[Flow, Flow]:
+    """The point's link to its station; returns its (A at the point, Z at the station)."""
+    return _circuit(
         ctx,
-        prov,
-        cid,
+        ctx.spec.providers.front_end_links.slug,
+        front_end_cid(point_slug),
         ctype=vocab.FRONT_END_LINK,
-        kbps=cat.bandwidth_kbps(cameras, cat.FE_LINK_STEPS_MBPS),
+        kbps=cat.bandwidth_kbps(main_mbps, cat.FE_LINK_STEPS_MBPS),
         description=f"point {point_slug} to {site.slug}, 3-year lease",
         a=("dcim.location", point_slug),
         z=("dcim.site", site.slug),
     )
-    ctx.cable(end, Flow(circuit=Flow(provider=prov, cid=cid), term_side="A"), cable_type)
+
+
+def boundary_link(ctx: Context) -> tuple[Flow, Flow]:
+    b = ctx.spec.boundary
+    return _circuit(
+        ctx,
+        ctx.spec.providers.site_links.slug,
+        b.cid,
+        ctype=vocab.BOUNDARY_LINK,
+        kbps=b.commit_mbps * 1000,
+        description="data centre to the video private network boundary platform (illustrative)",
+        a=("dcim.site", ctx.spec.data_centre.slug),
+        z=("dcim.site", b.slug),
+    )
 
 
 def _circuit(
@@ -58,7 +75,7 @@ def _circuit(
     description: str,
     a: tuple[str, str],
     z: tuple[str, str],
-) -> None:
+) -> tuple[Flow, Flow]:
     """The circuit and its terminations; `a`/`z` are (termination type, target natural key)."""
     term = ctx.spec.term
     ctx.estate(
@@ -75,6 +92,7 @@ def _circuit(
             "tags": TAGS,
         },
     )
+    ends = []
     for side, (ttype, target) in (("A", a), ("Z", z)):
         ctx.estate(
             "circuits.circuit-terminations",
@@ -86,3 +104,5 @@ def _circuit(
                 "tags": TAGS,
             },
         )
+        ends.append(Flow(circuit=Flow(provider=provider, cid=cid), term_side=side))
+    return ends[0], ends[1]

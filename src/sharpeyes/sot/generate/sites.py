@@ -66,6 +66,16 @@ def organisation(ctx: Context) -> None:
         },
     )
     ctx.estate(
+        "ipam.vrfs",
+        {
+            "name": ctx.mgmt_vrf,
+            "enforce_unique": True,
+            "tenant": spec.tenant.slug,
+            "description": "Management: server BMCs and network devices",
+            "tags": TAGS,
+        },
+    )
+    ctx.estate(
         "ipam.aggregates",
         {
             "prefix": str(ctx.aggregate),
@@ -127,7 +137,15 @@ def vlan_group(site_slug: str) -> str:
 
 
 def vlan_prefix(
-    ctx: Context, site_slug: str, k: int, third: int, prefixlen: int, *, role: str, vid: int
+    ctx: Context,
+    site_slug: str,
+    k: int,
+    third: int,
+    prefixlen: int,
+    *,
+    role: str,
+    vid: int,
+    vrf: str | None = None,
 ) -> ipaddress.IPv4Network:
     """A VLAN named after its prefix role, and its prefix in site k's block."""
     vg = vlan_group(site_slug)
@@ -140,7 +158,7 @@ def vlan_prefix(
         "ipam.prefixes",
         {
             "prefix": str(net),
-            "vrf": ctx.vrf,
+            "vrf": vrf or ctx.vrf,
             "scope_type": "dcim.site",
             "scope": site_slug,
             "role": role,
@@ -150,3 +168,26 @@ def vlan_prefix(
         },
     )
     return net
+
+
+def transit(
+    ctx: Context, net: ipaddress.IPv4Network, *, vrf: str, description: str
+) -> tuple[ipaddress.IPv4Interface, ipaddress.IPv4Interface]:
+    """A routed point-to-point /30 (global in its VRF: both ends' sites use it) and its two
+    host addresses (core end, far end)."""
+    ctx.estate(
+        "ipam.prefixes",
+        {
+            "prefix": str(net),
+            "vrf": vrf,
+            "role": vocab.PREFIX_UPLINKS,
+            "tenant": ctx.spec.tenant.slug,
+            "description": description,
+            "tags": TAGS,
+        },
+    )
+    a, b = list(net.hosts())[:2]
+    return (
+        ipaddress.IPv4Interface(f"{a}/{net.prefixlen}"),
+        ipaddress.IPv4Interface(f"{b}/{net.prefixlen}"),
+    )
