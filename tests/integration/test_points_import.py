@@ -7,6 +7,7 @@ import runs with `--data` = that slice, so the dataset reservations match what N
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.integration
 SITE = "qx-ps01"
 BIN = Path(sys.executable).parent / "sharpeyes"
 GOOD = netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"
+FIELD = netbox_data_dir() / "points" / "sample-field-qx-ps01.csv"
 BAD = Path(__file__).parents[1] / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"
 COUNTED = ("dcim.locations", "dcim.devices", "ipam.ip-addresses", "dcim.cables")
 
@@ -108,7 +110,7 @@ def test_dry_run_plans_and_writes_nothing(env: dict[str, str], data: Path, api: 
     before = _counts(api)
     res = _import(env, data, GOOD)
     assert res.returncode == 0, res.stdout + res.stderr
-    assert "qx-ps01-cam0107  bullet     qx-ps01-p001  44180301001320000125 *" in res.stdout
+    assert "qx-ps01-cam0107  bullet     QX-PS01-P001  44180301001320000125 *" in res.stdout
     assert "dry run: nothing written" in res.stdout
     assert _counts(api) == before
 
@@ -118,8 +120,8 @@ def test_bad_file_writes_nothing(env: dict[str, str], data: Path, api: Any) -> N
     res = _import(env, data, BAD, "--apply")
     assert res.returncode == EXIT_INVALID_INPUT, res.stdout + res.stderr
     err = res.stderr.replace("\n", " ")
-    # 19 here: the one-site NetBox also lacks checkpoint cameras and qx-ps02's switches
-    assert "19 problem(s)" in err
+    # 20 here: the one-site NetBox also lacks checkpoint cameras and qx-ps02's switches
+    assert "20 problem(s)" in err
     assert "row 15: 端口/port: qx-ps01-sw02 GigabitEthernet0/0/1 is already cabled to" in err
     assert "qx-ps01-cam0017 (NetBox)" in err
     assert _counts(api) == before
@@ -127,9 +129,9 @@ def test_bad_file_writes_nothing(env: dict[str, str], data: Path, api: Any) -> N
 
 def test_failed_write_rolls_back(env: dict[str, str], data: Path, api: Any, tmp_path: Path) -> None:
     path = tmp_path / "race.csv"
-    path.write_text(
+    path.write_text(  # ~20 m from qx-ps01-sw02's point
         "点位编号,点位名称,所属单位,经度,纬度,设备类型,接入交换机,端口\n"
-        "QX-PS01-P060,竞态测试点,qx-ps01,113.01,23.74,枪机,qx-ps01-sw02,GigabitEthernet0/0/20\n"
+        "QX-PS01-P060,竞态测试点,qx-ps01,113.0273,23.7459,枪机,qx-ps01-sw02,GigabitEthernet0/0/20\n"
         "QX-PS01-P060,,qx-ps01,,,球机,qx-ps01-sw02,GigabitEthernet0/0/21\n",
         encoding="utf-8",
     )
@@ -184,3 +186,17 @@ def test_apply_creates_exactly_the_plan_then_refuses_a_rerun(
     assert res.returncode == EXIT_INVALID_INPUT, res.stdout + res.stderr
     assert "is already cabled to qx-ps01-cam0102 (NetBox)" in res.stderr.replace("\n", " ")
     assert _counts(api) == after
+
+
+def test_field_form_allocates_ports_against_netbox(
+    env: dict[str, str], data: Path, api: Any
+) -> None:
+    """Blank switch/port: the plan names each chosen port; none is one NetBox has cabled."""
+    res = _import(env, data, FIELD, "--json")
+    assert res.returncode == 0, res.stdout + res.stderr
+    cams = json.loads(res.stdout)["cameras"]
+    assert len(cams) == 6 and all(c["port_allocated"] and c["distance_m"] <= 100 for c in cams)
+    for c in cams:
+        port = api.dcim.interfaces.get(device=c["switch"], name=c["port"])
+        assert port is not None and port.cable is None, c
+    assert len({(c["switch"], c["port"]) for c in cams}) == 6
