@@ -159,6 +159,10 @@ def summary_cmd(
     for st in result.stations:
         stations.add_row(st["slug"], st["name"], " ".join(st["camera_prefixes"]))
     console.print(stations)
+    storage = Table("storage", "figure", title="Retention arithmetic")
+    for what, figure in result.storage_rows():
+        storage.add_row(what, figure)
+    console.print(storage)
 
 
 @app.command("generate")

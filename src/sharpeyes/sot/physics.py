@@ -6,6 +6,7 @@ storage policy (read from the `video-platform` config context) and the figures d
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,16 +121,15 @@ def retention_class(kind: str) -> str:
     return "checkpoint" if kind == "checkpoint" else "video"
 
 
-def parse_policy[P: BaseModel](model: type[P], data: Any, where: str) -> tuple[P | None, list[str]]:
-    """The policy section as a model, or the problems naming its fields."""
+def parse_policy[P: BaseModel](
+    model: type[P], data: Any, where: str
+) -> tuple[P | None, list[tuple[str, str]]]:
+    """The policy section as a model, or its problems as (field path, message)."""
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
         return None, [
-            f"{where}.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
-            if err["loc"]
-            else f"{where}: {err['msg']}"
-            for err in exc.errors()
+            (".".join([where, *(str(p) for p in err["loc"])]), err["msg"]) for err in exc.errors()
         ]
 
 
@@ -205,7 +205,7 @@ def camera_tb_day(kind: str, video: VideoPolicy) -> float:
 
 
 def storage_figures(
-    cameras: Mapping[str, int],
+    cameras: Mapping[str, int] | Counter[Any],
     disks_gb: Mapping[str, list[int]],
     video: VideoPolicy,
     storage: StoragePolicy,

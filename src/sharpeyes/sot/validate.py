@@ -8,20 +8,23 @@ raises DatasetInvalid (exit 3, invalid input).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import logging
+import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sharpeyes import vocab
 from sharpeyes.errors import DatasetInvalid
 from sharpeyes.ids import gb28181
-from sharpeyes.sot import dataset, schema, seedcounts
+from sharpeyes.sot import dataset, physics, schema, seedcounts
 from sharpeyes.sot import models as m
 from sharpeyes.sot.loader import Item, Loaded, collect, label
+from sharpeyes.sot.summary import storage_figures as summary_storage
 from sharpeyes.sot.summary import summarise
 
 log = logging.getLogger(__name__)
@@ -290,73 +293,39 @@ def _platform_context(ld: Loaded) -> Item[m.ConfigContext] | None:
     return None
 
 
-@dataclass(frozen=True)
-class StorageFigures:
-    capacity_tb: float  # usable, after RAID
-    demand_tb: float  # needed for the retention policy
-    ingest_tb_day: float
-    retention_days_at_full: float
-    max_fill: float
-
-
-def storage_figures(ld: Loaded) -> StorageFigures | None:
-    ctx = _platform_context(ld)
-    if ctx is None:
-        return None
-    data = ctx.model.data
-    st, video = data["sharpeyes_storage"], data.get("sharpeyes_video", {})
-    parity = int(st.get("raid_parity_disks", 2))
-    mbps = float(video.get("main_stream_mbps", 4))
-    days = video.get("retention_days", {})
-    servers = {
-        d.model.name for d in ld.of("dcim.devices", m.Device) if d.model.role == vocab.SERVER_ROLE
-    }
-    per_server: dict[str, list[int]] = defaultdict(list)
-    for inv in ld.of("dcim.inventory-items", m.InventoryItem):
-        if inv.model.device in servers and inv.model.role == vocab.DATA_DISK_ROLE:
-            per_server[inv.model.device].append(
-                int(inv.model.custom_fields.get(vocab.CF_CAPACITY_GB) or 0)
-            )
-    capacity_gb = sum(sum(sorted(d)[: max(len(d) - parity, 0)]) for d in per_server.values())
-    per_cam_tb_day = mbps * 86_400 / 8 / 1_000_000  # Mbit/s -> TB/day
-    cams = Counter(
-        d.model.role
-        for d in ld.of("dcim.devices", m.Device)
-        if d.model.role in vocab.CAMERA_ROLE_SLUGS
-    )
-    n_check = cams.get(vocab.CAMERA_ROLES["checkpoint"], 0)
-    n_video = sum(cams.values()) - n_check
-    demand = per_cam_tb_day * (
-        n_video * float(days.get("video", 30)) + n_check * float(days.get("checkpoint", 90))
-    )
-    ingest = per_cam_tb_day * sum(cams.values())
-    cap_tb = capacity_gb / 1000
-    return StorageFigures(
-        cap_tb, demand, ingest, cap_tb / ingest if ingest else 0.0, float(st.get("max_fill", 1.0))
-    )
+def storage_figures(ld: Loaded) -> physics.StorageFigures | None:
+    """The storage arithmetic `sot summary` prints (see summary.storage_figures)."""
+    return summary_storage(ld)
 
 
 def check_storage(ld: Loaded) -> list[str]:
     ctx = _platform_context(ld)
     if ctx is None:
+        if ld.rejected["extras.config-contexts"]:
+            return []  # a context failed its model: reported by the loader (perhaps this one)
         return [
             f"{ld.file_of('extras.config-contexts')}: config context: roles: none for "
             f"role {vocab.SERVER_ROLE} with sharpeyes_storage"
         ]
+    data = ctx.model.data
+    _, bad = physics.parse_policy(
+        physics.StoragePolicy, data.get("sharpeyes_storage"), "data.sharpeyes_storage"
+    )
+    problems = [ctx.at(f, msg) for f, msg in bad]
     fig = storage_figures(ld)
-    assert fig is not None
-    usable = fig.capacity_tb * fig.max_fill
-    if fig.demand_tb > usable:
-        return [
+    if fig is None:
+        return problems  # the video policy's problems: check_retention
+    if fig.demand_tb > fig.usable_tb:
+        problems.append(
             ctx.at(
                 "data.sharpeyes_video.retention_days",
                 f"retention needs {fig.demand_tb:.0f} TB but the servers hold "
-                f"{fig.capacity_tb:.0f} TB after RAID ({usable:.0f} TB at "
-                f"{fig.max_fill:.0%} fill; {fig.retention_days_at_full:.1f} days at "
+                f"{fig.capacity_tb:.0f} TB after RAID ({fig.usable_tb:.0f} TB at "
+                f"{fig.max_fill:.0%} fill; {fig.days_at_fill:.1f} days at "
                 f"{fig.ingest_tb_day:.1f} TB/day)",
             )
-        ]
-    return []
+        )
+    return problems
 
 
 def check_counts(ld: Loaded) -> list[str]:
@@ -392,7 +361,7 @@ def check_counts(ld: Loaded) -> list[str]:
     problems = []
     for key, want in expected.items():
         got = s.counts[key]
-        if got != want:
+        if got != want and not ld.rejected[where.get(key, "dcim.devices")]:  # else a cascade
             ep = where.get(key, "dcim.devices")
             problems.append(f"{ld.file_of(ep)}: count: {key}: {got}, the seed says {want}")
     extra = {
@@ -416,6 +385,570 @@ def check_counts(ld: Loaded) -> list[str]:
     return problems
 
 
+# -- integrity: what NetBox, the platform or a site survey would refuse (issue 8) ---------------
+
+
+def _custom_value_problem(cf: m.CustomField, value: Any) -> str | None:
+    """Why NetBox would refuse `value` for custom field `cf` (extras CustomField.validate)."""
+    if value is None or value == "":
+        return None
+    low, high = cf.validation_minimum, cf.validation_maximum
+    match cf.type:
+        case "text" | "longtext" | "url":
+            if not isinstance(value, str):
+                return f"expected text, got {type(value).__name__} {value!r}"
+            if cf.validation_regex and not re.match(cf.validation_regex, value):
+                return f"{value!r} does not match {cf.validation_regex}"
+            return None
+        case "integer" | "decimal":
+            is_int = isinstance(value, int) and not isinstance(value, bool)
+            if not is_int and not (cf.type == "decimal" and isinstance(value, float)):
+                kind = "an integer" if cf.type == "integer" else "a number"
+                return f"expected {kind}, got {value!r}"
+            if not math.isfinite(value):
+                return f"expected a finite number, got {value}"
+            if low is not None and value < low:
+                return f"{value} is below the minimum {low:g}"
+            if high is not None and value > high:
+                return f"{value} is above the maximum {high:g}"
+            return None
+        case "boolean":
+            return None if value in (True, False) else f"expected true or false, got {value!r}"
+        case "date":
+            try:
+                dt.date.fromisoformat(value if isinstance(value, str) else "")
+            except ValueError:
+                return f"expected a date YYYY-MM-DD, got {value!r}"
+            return None
+        case _:
+            return None  # select, json, object: not used by the dataset's custom fields
+
+
+def check_custom_field_values(ld: Loaded) -> list[str]:
+    """Every custom-field value against its definition (type, regex, minimum, maximum,
+    required), as NetBox validates it. The GB id has its own rules (check_gb_ids)."""
+    defs = {cf.model.name: cf.model for cf in ld.of("extras.custom-fields", m.CustomField)}
+    problems: list[str] = []
+    for ep_name, items in ld.items.items():
+        otype = _object_type(ep_name)
+        required = [d.name for d in defs.values() if d.required and otype in d.object_types]
+        for item in items:
+            custom = getattr(item.model, "custom_fields", None)
+            if not isinstance(custom, dict):
+                continue
+            for name in required:
+                if custom.get(name) in (None, ""):
+                    problems.append(item.at(f"custom_fields.{name}", "required, missing"))
+            for name, value in custom.items():
+                cf = defs.get(name)
+                if cf is None or name == vocab.CF_GB28181_ID:
+                    continue  # an unknown name: check_keys_and_refs
+                why = _custom_value_problem(cf, value)
+                if why is not None:
+                    problems.append(item.at(f"custom_fields.{name}", why))
+    return problems
+
+
+def _cable_peers(ld: Loaded) -> dict[str, list[tuple[str | None, dataset.SotObject, str]]]:
+    """Device -> (far-end device or None for a circuit, the cable, the far side's field) for
+    every cable as written (malformed cables are named by the loader)."""
+    peers: dict[str, list[tuple[str | None, dataset.SotObject, str]]] = defaultdict(list)
+    for cable in ld.dataset.objects.get("dcim.cables", []):
+        ends: list[list[str | None]] = []
+        for side in ("a_terminations", "b_terminations"):
+            terms = cable.data.get(side)
+            terms = terms if isinstance(terms, list) else []
+            ends.append([t.get("device") if isinstance(t, dict) else None for t in terms])
+        a_devs, b_devs = ends
+        for near, far, far_side in ((a_devs, b_devs, "b"), (b_devs, a_devs, "a")):
+            for dev in near:
+                if isinstance(dev, str):
+                    peers[dev] += [
+                        (f if isinstance(f, str) else None, cable, f"{far_side}_terminations")
+                        for f in far
+                    ]
+    return peers
+
+
+def check_camera_links(ld: Loaded) -> list[str]:
+    """Every camera is cabled, and only to devices of its own site (or a front-end link)."""
+    problems: list[str] = []
+    sites = _device_sites(ld)
+    peers = _cable_peers(ld)
+    for cam in ld.of("dcim.devices", m.Device):
+        if cam.model.role not in vocab.CAMERA_ROLE_SLUGS:
+            continue
+        mine = peers.get(cam.model.name, [])
+        if not mine:
+            problems.append(
+                cam.at(
+                    "cable",
+                    "not cabled: a camera needs a cable to its switch, media "
+                    "converter or front-end link",
+                )
+            )
+        for far, cable, side in mine:
+            far_site = sites.get(far or "")
+            if far is not None and far_site is not None and far_site != cam.model.site:
+                problems.append(
+                    f"{cable.file}: {label('dcim.cables', cable.data)}: {side}: {far} is at "
+                    f"site {far_site}, camera {cam.model.name} at site {cam.model.site}"
+                )
+    return problems
+
+
+def check_gb_sites(ld: Loaded) -> list[str]:
+    """GB ids follow their site: one base unit per site (the one most of its devices carry),
+    no base unit shared by two sites, one industry code per site and role."""
+    fld = f"custom_fields.{vocab.CF_GB28181_ID}"
+    ids: list[tuple[Item[m.Device], gb28181.GbId]] = []
+    for d in ld.of("dcim.devices", m.Device):
+        try:
+            ids.append((d, gb28181.parse(d.model.custom_fields.get(vocab.CF_GB28181_ID))))
+        except gb28181.GbIdError:
+            continue  # missing or malformed: check_gb_ids
+    units: dict[str, Counter[str]] = defaultdict(Counter)
+    industries: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for d, gid in ids:
+        units[d.model.site][gid.base_unit] += 1
+        industries[(d.model.site, d.model.role)][gid.industry] += 1
+
+    def usual(counts: Counter[str]) -> str:
+        return min(counts, key=lambda k: (-counts[k], k))
+
+    site_unit = {site: usual(c) for site, c in units.items()}
+    unit_site: dict[str, str] = {}
+    for site, unit in sorted(site_unit.items()):
+        unit_site.setdefault(unit, site)
+    problems: list[str] = []
+    for d, gid in ids:
+        site, role = d.model.site, d.model.role
+        own = site_unit[site]
+        if gid.base_unit != own:
+            other = unit_site.get(gid.base_unit)
+            whose = f" (site {other}'s)" if other else ""
+            problems.append(
+                d.at(
+                    fld,
+                    f"base unit {gid.base_unit}{whose} is not {own}, the base unit of "
+                    f"site {site}'s devices",
+                )
+            )
+        elif unit_site[own] != site:
+            problems.append(
+                d.at(fld, f"base unit {own} of site {site} is also site {unit_site[own]}'s")
+            )
+        common = usual(industries[(site, role)])
+        if gid.industry != common:
+            problems.append(
+                d.at(
+                    fld,
+                    f"industry code {gid.industry} is not {common}, the code of the "
+                    f"other {role} devices at site {site}",
+                )
+            )
+    return problems
+
+
+def check_serials(ld: Loaded) -> list[str]:
+    """A serial number names one device and one inventory item (disk, board) estate-wide."""
+    problems: list[str] = []
+    for ep_name, model in (("dcim.devices", m.Device), ("dcim.inventory-items", m.InventoryItem)):
+        seen: dict[str, str] = {}
+        for item in ld.of(ep_name, model):
+            serial = getattr(item.model, "serial", "") or ""
+            if not isinstance(serial, str) or not serial.strip():
+                continue
+            if serial in seen:
+                problems.append(item.at("serial", f"{serial} is also the serial of {seen[serial]}"))
+            else:
+                seen[serial] = item.label
+    return problems
+
+
+def check_platform_ids(ld: Loaded) -> list[str]:
+    """The platform's GB ids in config contexts: in the SIP domain, and each the id of the
+    server it names (the SIP server ids of a video server)."""
+    by_id = {
+        d.model.custom_fields.get(vocab.CF_GB28181_ID): d.model
+        for d in ld.of("dcim.devices", m.Device)
+    }
+    by_name = {d.model.name: d.model for d in ld.of("dcim.devices", m.Device)}
+    problems: list[str] = []
+    for ctx in ld.of("extras.config-contexts", m.ConfigContext):
+        gb = ctx.model.data.get("sharpeyes_gb28181")
+        if not isinstance(gb, dict):
+            continue
+        base = "data.sharpeyes_gb28181"
+        domain = gb.get("sip_domain")
+        named: list[tuple[str, str, str | None]] = [  # (field, id, device it must belong to)
+            (f"{base}.{k}", gb[k], None)
+            for k in ("sip_server_id", "sip_server_standby_id")
+            if isinstance(gb.get(k), str)
+        ]
+        for dev, gid in (gb.get("media_storage_ids") or {}).items():
+            named.append((f"{base}.media_storage_ids.{dev}", gid, dev))
+        for dev, server in (gb.get("media_servers") or {}).items():
+            if isinstance(server, dict) and isinstance(server.get("id"), str):
+                named.append((f"{base}.media_servers.{dev}.id", server["id"], dev))
+        for fld, gid, dev in named:
+            if isinstance(domain, str) and not gid.startswith(domain):
+                problems.append(ctx.at(fld, f"{gid} is outside the SIP domain {domain}"))
+            owner = by_id.get(gid)
+            if owner is None:
+                problems.append(ctx.at(fld, f"{gid} is the GB id of no device"))
+            elif dev is not None and owner.name != dev:
+                problems.append(ctx.at(fld, f"{gid} is the GB id of {owner.name}, not {dev}"))
+            elif dev is None and owner.role != vocab.SERVER_ROLE:
+                problems.append(
+                    ctx.at(fld, f"{gid} is the GB id of {owner.name}, not a {vocab.SERVER_ROLE}")
+                )
+            if dev is not None and dev not in by_name:
+                problems.append(ctx.at(fld, f"no device {dev}"))
+    return problems
+
+
+# -- physics and standards (issue 8): cables, PoE classes, Table D.1 duties, RTP, retention ------
+
+
+def _extra(model: Any, name: str) -> Any:
+    """A field the typed model does not declare (it passes through as an extra)."""
+    return (getattr(model, "model_extra", None) or {}).get(name)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+_UNIT_M = {"km": 1000.0, "m": 1.0, "cm": 0.01, "mi": 1609.344, "ft": 0.3048, "in": 0.0254}
+
+
+def _coordinates(ld: Loaded) -> dict[tuple[str, str], tuple[float, float]]:
+    """(kind, key) -> (latitude, longitude) of sites, point locations, devices and circuit
+    terminations: a device or termination sits at its location's point, else at its site."""
+    site_at: dict[str, tuple[float, float]] = {}
+    for s in ld.of("dcim.sites", m.Site):
+        lat, lon = _number(_extra(s.model, "latitude")), _number(_extra(s.model, "longitude"))
+        if lat is not None and lon is not None:
+            site_at[s.model.slug] = (lat, lon)
+    loc_at: dict[str, tuple[float, float]] = {}
+    for loc in ld.of("dcim.locations", m.Location):
+        cf = loc.model.custom_fields
+        lat, lon = _number(cf.get(vocab.CF_LATITUDE)), _number(cf.get(vocab.CF_LONGITUDE))
+        if lat is not None and lon is not None:
+            loc_at[loc.model.slug] = (lat, lon)
+        elif loc.model.site in site_at:
+            loc_at[loc.model.slug] = site_at[loc.model.site]
+    out: dict[tuple[str, str], tuple[float, float]] = {}
+    for d in ld.of("dcim.devices", m.Device):
+        where = loc_at.get(d.model.location or "") or site_at.get(d.model.site)
+        if where is not None:
+            out[("device", d.model.name)] = where
+    for t in ld.of("circuits.circuit-terminations", m.CircuitTermination):
+        table = loc_at if t.model.termination_type == "dcim.location" else site_at
+        where = table.get(t.model.termination)
+        if where is not None:
+            key = f"{t.model.circuit.provider}/{t.model.circuit.cid}/{t.model.term_side}"
+            out[("circuit", key)] = where
+    return out
+
+
+def _port_types(ld: Loaded) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    """(device, interface) -> (interface type, PoE type): the interface's own, else its
+    device type's template."""
+    tmpl = {
+        (t.model.device_type, t.model.name): (t.model.type, _extra(t.model, "poe_type"))
+        for t in ld.of("dcim.interface-templates", m.InterfaceTemplate)
+    }
+    out: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    dtype = {d.model.name: d.model.device_type for d in ld.of("dcim.devices", m.Device)}
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for dtype_slug, name in tmpl:
+        by_type[dtype_slug].append(name)
+    for dev, dtype_slug in dtype.items():
+        for name in by_type.get(dtype_slug, []):
+            out[(dev, name)] = tmpl[(dtype_slug, name)]
+    for i in ld.of("dcim.interfaces", m.Interface):
+        old = out.get((i.model.device, i.model.name), (None, None))
+        poe = _extra(i.model, "poe_type")
+        out[(i.model.device, i.model.name)] = (i.model.type or old[0], poe or old[1])
+    return out
+
+
+def _end_key(t: m.Termination) -> tuple[str, str]:
+    if t.circuit is not None:
+        return ("circuit", f"{t.circuit.provider}/{t.circuit.cid}/{t.term_side}")
+    return ("device", t.device or "")
+
+
+def check_cable_physics(ld: Loaded) -> list[str]:
+    """Media and length of every cable: copper only on copper ports and within 100 m (the
+    ends' distance from their coordinates; a copper cable whose length cannot be computed is
+    a problem), fibre only on optic (SFP) ports and within its optics' reach; a recorded
+    length never shorter than the straight line between the ends."""
+    problems: list[str] = []
+    coords = _coordinates(ld)
+    ports = _port_types(ld)
+    for c in ld.of("dcim.cables", m.Cable):
+        ctype = _extra(c.model, "type")
+        medium = physics.cable_medium(ctype if isinstance(ctype, str) else None)
+        if medium is None:
+            continue
+        ends = [*c.model.a_terminations, *c.model.b_terminations]
+        for side, terms in (
+            ("a_terminations", c.model.a_terminations),
+            ("b_terminations", c.model.b_terminations),
+        ):
+            for t in terms:
+                if t.device is None:
+                    continue
+                itype = ports.get((t.device, t.interface or ""), (None, None))[0]
+                port = physics.port_medium(itype)
+                if port is not None and port != medium:
+                    problems.append(
+                        c.at(side, f"{ctype} ({medium}) cable on {t} of type {itype} ({port})")
+                    )
+        places = [coords.get(_end_key(t)) for t in ends]
+        straight = (
+            max(
+                physics.distance_m(p, q)
+                for i, p in enumerate(places)
+                for q in places[i + 1 :]
+                if p is not None and q is not None
+            )
+            if len(ends) >= 2 and all(p is not None for p in places)
+            else None
+        )
+        raw, unit = _number(_extra(c.model, "length")), _extra(c.model, "length_unit")
+        recorded = raw * _UNIT_M[unit] if raw is not None and unit in _UNIT_M else None
+        if raw is not None and recorded is None:
+            problems.append(c.at("length_unit", f"{unit!r} is not a length unit"))
+        if straight is not None and recorded is not None and recorded + 1 < straight:
+            problems.append(
+                c.at(
+                    "length",
+                    f"{recorded:.0f} m is shorter than the {straight:.0f} m between its ends",
+                )
+            )
+        known = [v for v in (straight, recorded) if v is not None]
+        if medium == "copper":
+            if not known:
+                problems.append(
+                    c.at(
+                        "length",
+                        f"{ctype} cable: no length recorded and no coordinates for both ends; "
+                        "copper must be shown to be within "
+                        f"{physics.COPPER_MAX_M:.0f} m",
+                    )
+                )
+            elif max(known) > physics.COPPER_MAX_M:
+                problems.append(
+                    c.at(
+                        "length",
+                        f"{ctype} copper run of {max(known):.0f} m exceeds "
+                        f"{physics.COPPER_MAX_M:.0f} m (Ethernet/PoE); use fibre",
+                    )
+                )
+        elif known and max(known) > physics.fibre_reach_m(str(ctype)):
+            problems.append(
+                c.at(
+                    "length",
+                    f"{ctype} fibre run of {max(known):.0f} m exceeds the optics' reach of "
+                    f"{physics.fibre_reach_m(str(ctype)):.0f} m",
+                )
+            )
+    return problems
+
+
+def check_poe_ports(ld: Loaded) -> list[str]:
+    """A powered camera draws no more than its PSE port's PoE class delivers."""
+    problems: list[str] = []
+    dtypes = {t.model.slug: t.model for t in ld.of("dcim.device-types", m.DeviceType)}
+    devices = {d.model.name: d.model for d in ld.of("dcim.devices", m.Device)}
+    ports = _port_types(ld)
+
+    def draw(device: str | None) -> float | None:
+        dev = devices.get(device or "")
+        dt = dtypes.get(dev.device_type) if dev else None
+        return _number(dt.custom_fields.get(vocab.CF_POE_DRAW_W)) if dt else None
+
+    for c in ld.of("dcim.cables", m.Cable):
+        ends = [t for t in (*c.model.a_terminations, *c.model.b_terminations) if t.device]
+        if len(ends) != 2:
+            continue
+        for pd, pse in (ends, ends[::-1]):
+            watts = draw(pd.device)
+            poe_type = ports.get((pse.device or "", pse.interface or ""), (None, None))[1]
+            if watts is None or poe_type is None or draw(pse.device) is not None:
+                continue
+            offered = physics.POE_PD_W.get(str(poe_type))
+            if offered is not None and watts > offered:
+                problems.append(
+                    c.at(
+                        "b_terminations",
+                        f"{pd.device} draws {watts:g} W, {pse} ({poe_type}) delivers {offered:g} W",
+                    )
+                )
+    return problems
+
+
+def check_type_codes(ld: Loaded) -> list[str]:
+    """GB/T 28181 codes per Table D.1 beyond the role: a video server's type code names its
+    platform duty; a device's industry code is its site group's (sharpeyes.vocab)."""
+    problems: list[str] = []
+    fld = f"custom_fields.{vocab.CF_GB28181_ID}"
+    groups = {s.model.slug: s.model.group for s in ld.of("dcim.sites", m.Site)}
+    for d in ld.of("dcim.devices", m.Device):
+        try:
+            gid = gb28181.parse(d.model.custom_fields.get(vocab.CF_GB28181_ID))
+        except gb28181.GbIdError:
+            continue  # missing or malformed: check_gb_ids
+        if d.model.role == vocab.SERVER_ROLE:
+            duty = d.model.custom_fields.get(vocab.CF_PLATFORM_DUTY)
+            codes: dict[str, str] = {k: v for k, v in vocab.SERVER_DUTY_TYPE_CODES.items()}
+            want = codes.get(duty) if isinstance(duty, str) else None
+            if want is None:
+                known = ", ".join(vocab.SERVER_DUTIES)
+                problems.append(
+                    d.at(
+                        f"custom_fields.{vocab.CF_PLATFORM_DUTY}",
+                        f"{duty!r} is not a platform duty ({known})",
+                    )
+                )
+            elif gid.type_code != want:
+                problems.append(
+                    d.at(
+                        fld,
+                        f"type code {gid.type_code} does not match duty {duty} "
+                        f"(Table D.1: {want} {gb28181.TABLE_D1[want]})",
+                    )
+                )
+        industry = vocab.GROUP_INDUSTRY.get(groups.get(d.model.site) or "")
+        if industry is not None and gid.industry != industry:
+            problems.append(
+                d.at(
+                    fld,
+                    f"industry code {gid.industry} is not {industry} "
+                    f"({gb28181.INDUSTRY_CODES[industry]}), the code of site group "
+                    f"{groups.get(d.model.site)}",
+                )
+            )
+    return problems
+
+
+def check_rtp(ld: Loaded) -> list[str]:
+    """Each media-distribution server's RTP range holds the streams of the cameras it takes
+    (cameras x streams x ports per stream, plus headroom); every camera's site has one."""
+    ctx = _platform_context(ld)
+    if ctx is None:
+        return []  # check_storage names the missing context
+    gb = ctx.model.data.get("sharpeyes_gb28181")
+    base = "data.sharpeyes_gb28181"
+    if not isinstance(gb, dict):
+        return [ctx.at(base, "missing: the platform's GB/T 28181 settings")]
+    rtp, problems = physics.parse_policy(physics.RtpPolicy, gb.get("rtp"), f"{base}.rtp")
+    rng = gb.get("rtp_port_range")
+    if (
+        not isinstance(rng, list | tuple)
+        or len(rng) != 2
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in rng)
+        or not 1024 <= rng[0] <= rng[1] <= 65535
+    ):
+        why = f"{rng!r} is not a pair (first, last) of ports 1024-65535"
+        problems.append((f"{base}.rtp_port_range", why))
+        return [ctx.at(f, msg) for f, msg in problems]
+    media = gb.get("media_servers")
+    if not isinstance(media, dict) or not media:
+        problems.append((f"{base}.media_servers", "no media server takes the cameras"))
+        media = {}
+    cams: Counter[str] = Counter(
+        d.model.site
+        for d in ld.of("dcim.devices", m.Device)
+        if d.model.role in vocab.CAMERA_ROLE_SLUGS
+    )
+    duties = {
+        d.model.name: d.model.custom_fields.get(vocab.CF_PLATFORM_DUTY)
+        for d in ld.of("dcim.devices", m.Device)
+    }
+    taken: dict[str, str] = {}
+    size = rng[1] - rng[0] + 1
+    out = [ctx.at(f, msg) for f, msg in problems]
+    for name, raw in media.items():
+        server, bad = physics.parse_policy(physics.MediaServer, raw, f"{base}.media_servers.{name}")
+        out += [ctx.at(f, msg) for f, msg in bad]
+        if server is None:
+            continue
+        if duties.get(name) != vocab.DUTY_MEDIA_DISTRIBUTION:
+            out.append(
+                ctx.at(
+                    f"{base}.media_servers.{name}",
+                    f"{name} is not a video server of duty {vocab.DUTY_MEDIA_DISTRIBUTION}",
+                )
+            )
+        for site in server.sites:
+            if site in taken:
+                out.append(
+                    ctx.at(
+                        f"{base}.media_servers.{name}.sites",
+                        f"site {site} is also taken by {taken[site]}",
+                    )
+                )
+            taken[site] = name
+        n = sum(cams.get(s, 0) for s in server.sites)
+        if rtp is not None and physics.rtp_ports_needed(n, rtp) > size:
+            out.append(
+                ctx.at(
+                    f"{base}.rtp_port_range",
+                    f"{size} ports ({rng[0]}-{rng[1]}) for {name}'s {n} cameras, which need "
+                    f"{physics.rtp_ports_needed(n, rtp)} ({rtp.streams_per_camera} streams x "
+                    f"{rtp.ports_per_stream} ports + {rtp.headroom:.0%})",
+                )
+            )
+    for site in sorted(set(cams) - set(taken)):
+        out.append(
+            ctx.at(
+                f"{base}.media_servers",
+                f"no media server takes the {cams[site]} cameras of site {site}",
+            )
+        )
+    return out
+
+
+def check_retention(ld: Loaded) -> list[str]:
+    """The retention policy keeps at least the minimum (public-security video: 30 days), and
+    the servers hold it at the fill limit (see storage_figures)."""
+    ctx = _platform_context(ld)
+    if ctx is None:
+        return []
+    video, problems = physics.parse_policy(
+        physics.VideoPolicy, ctx.model.data.get("sharpeyes_video"), "data.sharpeyes_video"
+    )
+    out = [ctx.at(f, msg) for f, msg in problems]
+    if video is None:
+        return out
+    for cls, days in sorted(video.retention_days.items()):
+        if days < video.min_retention_days:
+            out.append(
+                ctx.at(
+                    f"data.sharpeyes_video.retention_days.{cls}",
+                    f"{days} days, less than the minimum of {video.min_retention_days}",
+                )
+            )
+    kinds = {r: k for k, r in vocab.CAMERA_ROLES.items()}
+    missing = sorted(
+        {
+            kinds[d.model.role]
+            for d in ld.of("dcim.devices", m.Device)
+            if d.model.role in kinds and kinds[d.model.role] not in video.streams_mbps
+        }
+    )
+    for kind in missing:
+        out.append(ctx.at("data.sharpeyes_video.streams_mbps", f"no bitrate for {kind} cameras"))
+    return out
+
+
 CHECKS: tuple[Callable[[Loaded], list[str]], ...] = (
     check_keys_and_refs,
     check_locations,
@@ -426,11 +959,27 @@ CHECKS: tuple[Callable[[Loaded], list[str]], ...] = (
     check_poe,
     check_storage,
     check_counts,
+    check_custom_field_values,
+    check_camera_links,
+    check_gb_sites,
+    check_serials,
+    check_platform_ids,
+    check_cable_physics,
+    check_poe_ports,
+    check_type_codes,
+    check_rtp,
+    check_retention,
 )
 
 
 def check(ld: Loaded) -> list[str]:
-    """The problems every check finds in loaded data (the loader's own problems excluded)."""
+    """The problems every check finds in loaded data (the loader's own problems excluded).
+
+    None while a file could not be read at all: its objects would look missing everywhere,
+    burying the one real problem (reported by the loader) under cascaded ones."""
+    if ld.unreadable:
+        log.warning("checks across files skipped: %s unreadable", ", ".join(ld.unreadable))
+        return []
     return [p for fn in CHECKS for p in fn(ld)]
 
 

@@ -128,9 +128,9 @@ def _device_types(ctx: Context) -> None:
     )
     _ports(ctx, slugify(conv.model), conv.fibre.names(), cat.port_type(conv.fibre))
     _ports(ctx, slugify(conv.model), conv.copper.names(), cat.port_type(conv.copper), pse=True)
-    for plain, what in ((models.clock, "Beidou/GPS NTP clock"), (models.boundary, "Boundary")):
-        _plain_type(ctx, plain.manufacturer, plain.model, plain.u_height, what)
-        _ports(ctx, slugify(plain.model), plain.ports.names(), cat.port_type(plain.ports))
+    for ported, what in ((models.clock, "Beidou/GPS NTP clock"), (models.boundary, "Boundary")):
+        _plain_type(ctx, ported.manufacturer, ported.model, ported.u_height, what)
+        _ports(ctx, slugify(ported.model), ported.ports.names(), cat.port_type(ported.ports))
     srv = models.server
     srv_slug = slugify(srv.model)
     ctx.custom(
