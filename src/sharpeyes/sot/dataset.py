@@ -12,7 +12,9 @@ references.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import logging
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from sharpeyes.sot import schema
+from sharpeyes.sot import limits, schema
 from sharpeyes.sot.schema import REQUIRED, Endpoint, Kind
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ def freeze(value: Any) -> Frozen:
         return tuple(sorted((str(k), freeze(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(freeze(v) for v in value)
+    if isinstance(value, set | frozenset):  # not from the loader (it refuses !!set)
+        return tuple(sorted((freeze(v) for v in value), key=repr))
     return value
 
 
@@ -90,13 +94,20 @@ def _terms_sorted(terms: list[Any]) -> list[Any]:
     return sorted(terms, key=lambda t: _sort_token(freeze(t)))
 
 
+def _as_list(value: Any) -> list[Any]:
+    """A list value as is; anything else (a malformed value `validate_object` names) as one item."""
+    if isinstance(value, list):
+        return value
+    return [] if value is None else [value]
+
+
 def key_of(ep: Endpoint, data: Mapping[str, Any]) -> Frozen:
     """The natural key (hashable) of an object in repo form."""
     if ep.name == "dcim.cables":
         sides = sorted(
             (
-                freeze(_terms_sorted(list(data.get("a_terminations") or []))),
-                freeze(_terms_sorted(list(data.get("b_terminations") or []))),
+                freeze(_terms_sorted(_as_list(data.get("a_terminations")))),
+                freeze(_terms_sorted(_as_list(data.get("b_terminations")))),
             ),
             key=_sort_token,
         )
@@ -122,8 +133,8 @@ def display(value: Any) -> str:
 
 def display_key(ep: Endpoint, data: Mapping[str, Any]) -> str:
     if ep.name == "dcim.cables":
-        a = ",".join(display(t) for t in data.get("a_terminations") or [])
-        b = ",".join(display(t) for t in data.get("b_terminations") or [])
+        a = ",".join(display(t) for t in _as_list(data.get("a_terminations")))
+        b = ",".join(display(t) for t in _as_list(data.get("b_terminations")))
         return f"{a} <> {b}"
     return display({k: data.get(k) for k in ep.key})
 
@@ -195,7 +206,7 @@ def canon_value(f: schema.Field, value: Any) -> Any:
         case Kind.SET if isinstance(value, list):
             return sorted(value, key=str)
         case Kind.TERMS if isinstance(value, list):
-            return _terms_sorted([dict(t) for t in value])
+            return _terms_sorted([dict(t) if isinstance(t, Mapping) else t for t in value])
         case _:
             return value
 
@@ -264,7 +275,7 @@ def canon_object(ep: Endpoint, data: Mapping[str, Any]) -> dict[str, Any]:
             out[f.name] = ref_form(target, value) if target and value is not None else value
         else:
             out[f.name] = canon_value(f, data[f.name])
-    for k in sorted(set(data) - set(out)):
+    for k in sorted(set(data) - set(out), key=str):
         out[k] = _plain(data[k])
     return out
 
@@ -274,37 +285,86 @@ def default_of(f: schema.Field) -> Any:
 
 
 def validate_object(ep: Endpoint, data: Mapping[str, Any], where: str) -> list[str]:
-    """Problems of one object: unknown fields, missing required fields, bad reference forms."""
-    problems: list[str] = []
+    """Problems of one object: unknown fields, missing required fields, bad reference forms,
+    values NetBox would refuse (`sharpeyes.sot.limits`)."""
+    return [f"{where}: {msg}" for _, msg in object_problems(ep, data)]
+
+
+def object_problems(ep: Endpoint, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for every problem `validate_object` reports."""
+    problems: list[tuple[str, str]] = []
     fmap = ep.field_map
     generic_types = {f.type_field for f in ep.fields if f.kind is Kind.GENERIC}
     # a component created from a device-type template takes its required fields from it
     template_fields = set(schema.REGISTRY[ep.template].field_map) if ep.template else set()
     for k in data:
         if k not in fmap and k not in generic_types:
-            problems.append(f"{where}: unknown field {k!r} for {ep.name}")
+            problems.append((str(k), f"unknown field {k!r} for {ep.name}"))
     for f in ep.fields:
         v = data.get(f.name)
         if f.default is REQUIRED and v is None and f.name not in template_fields:
-            problems.append(f"{where}: missing required field {f.name!r}")
+            problems.append((f.name, f"missing required field {f.name!r}"))
         if v is None:
             continue
         if f.kind is Kind.REFS and not isinstance(v, list):
-            problems.append(f"{where}: field {f.name!r} must be a list")
+            problems.append((f.name, f"field {f.name!r} must be a list"))
         elif f.kind is Kind.TERMS:
             if not isinstance(v, list) or not v:
-                problems.append(f"{where}: field {f.name!r} must be a non-empty list")
+                problems.append((f.name, f"field {f.name!r} must be a non-empty list"))
             else:
                 for t in v:
                     if _term_ref(f, t) is None:
-                        problems.append(f"{where}: field {f.name!r}: bad termination {t!r}")
+                        problems.append((f.name, f"field {f.name!r}: bad termination {t!r}"))
         elif f.kind is Kind.GENERIC and generic_target(f, data) is None:
-            problems.append(f"{where}: field {f.type_field!r} must be one of {sorted(f.types)}")
+            problems.append(
+                (f.type_field or f.name, f"field {f.type_field!r} must be one of {sorted(f.types)}")
+            )
         elif f.kind is Kind.CUSTOM and not isinstance(v, Mapping):
-            problems.append(f"{where}: field 'custom_fields' must be a mapping")
+            problems.append((f.name, "field 'custom_fields' must be a mapping"))
+        problems += [(f.name, f"{f.name}: {msg}") for msg in _limit_problems(ep.name, f, v)]
         for ref in field_refs(f, v, data):
-            problems += _check_ref(ref.target, ref.value, f"{where}: field {f.name!r}")
+            problems += [
+                (f.name, p) for p in _check_ref(ref.target, ref.value, f"field {f.name!r}")
+            ]
     return problems
+
+
+def _limit_problems(endpoint: str, f: schema.Field, value: Any) -> list[str]:
+    """What NetBox would refuse in one value: over-long or non-text strings, NUL characters,
+    decimals beyond their digits or range (`sharpeyes.sot.limits`)."""
+    most = limits.MAX_LENGTH.get(endpoint, {}).get(f.name)
+    if most is not None:
+        if not isinstance(value, str):
+            return [f"expected text, got {type(value).__name__} {_short(value)}"]
+        if "\x00" in value:
+            return ["contains a NUL character (NetBox's database refuses it)"]
+        if len(value) > most:
+            return [
+                f"{len(value)} characters, NetBox {limits.NETBOX_VERSION} stores at most {most}"
+            ]
+        return []
+    digits = limits.DECIMALS.get(endpoint, {}).get(f.name)
+    if digits is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [f"expected a number, got {type(value).__name__} {_short(value)}"]
+    if not math.isfinite(value):
+        return [f"expected a finite number, got {value}"]
+    low_high = limits.RANGES.get((endpoint, f.name))
+    if low_high is not None and not low_high[0] <= value <= low_high[1]:
+        return [f"{value} is outside {low_high[0]:g}..{low_high[1]:g}"]
+    max_digits, places = digits
+    if abs(value) >= 10 ** (max_digits - places):
+        return [f"{value} has more than {max_digits - places} digits before the point"]
+    exp = decimal.Decimal(str(value)).as_tuple().exponent
+    if isinstance(exp, int) and -exp > places:
+        return [f"{value} has more than {places} decimal places"]
+    return []
+
+
+def _short(value: Any, width: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _check_ref(target: str, value: Any, where: str) -> list[str]:

@@ -12,10 +12,17 @@ writes. Allowed places below the dataset directory (`netbox/`):
 Anything else is a problem naming the path: a YAML file outside those places or in a
 subdirectory, a `.yaml` extension, an unknown endpoint, a stray file in a section. Hidden
 files and directories (editor swap files) are skipped.
+
+Files are read strictly: UTF-8 only (a GB18030 file is named with the first bad byte), a
+duplicate mapping key, a non-string key or a tag beyond JSON's types (`!!set`, `!!binary`,
+...) is refused with its line. A file that cannot be read at all is reported once and marked
+in `Loaded.unreadable`; checks across files then do not run (its objects would all look
+missing, burying the one real problem under cascaded ones).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +42,47 @@ from sharpeyes.sot.dataset import (
     canon_object,
     display_key,
     endpoint_of_file,
-    validate_object,
+    object_problems,
 )
 
 M = TypeVar("M", bound=BaseModel)
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster on big files
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~5x faster on big files
+
+
+class StrictLoader(_Base):  # type: ignore[misc,valid-type]
+    """A safe loader that refuses duplicate keys, non-string keys and non-JSON tags."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[str, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"mapping key {key!r} is not a string", key_node.start_mark
+                )
+            if key in seen:
+                first = seen[key].line + 1
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first on line {first})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return dict(super().construct_mapping(node, deep=deep))
+
+
+def _refuse_tag(loader: yaml.BaseLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None, None, f"tag {node.tag} is not a dataset value (JSON types only)", node.start_mark
+    )
+
+
+for _tag in ("set", "binary", "omap", "pairs"):
+    StrictLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 _YAML = (".yml", ".yaml")
 _DOCS = ("README.md",)
 _NAMING = "name endpoint files <app>.<endpoint>[.<part>].yml"
@@ -82,6 +124,9 @@ class Loaded:
     dataset: Dataset = field(default_factory=Dataset)
     items: dict[str, list[Item[Any]]] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # endpoint -> first file (for counts)
+    unreadable: list[str] = field(default_factory=list)  # files not read at all (display paths)
+    # endpoint -> objects whose typed model failed (reported; checks skip what they would cascade)
+    rejected: Counter[str] = field(default_factory=Counter)
 
     def of(self, endpoint: str, _model: type[M]) -> list[Item[M]]:
         return self.items.get(endpoint, [])
@@ -99,6 +144,7 @@ class FileLoad:
     endpoint: str | None = None
     objects: list[tuple[SotObject, Item[Any] | None]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unreadable: bool = False  # nothing of the file could be read (encoding, syntax, shape)
 
 
 def label(endpoint: str, data: dict[str, Any]) -> str:
@@ -163,18 +209,57 @@ def layout(data_dir: Path) -> tuple[list[Path], list[str]]:
 
 def read_file(path: Path, data_dir: Path) -> FileLoad:
     """Parse one endpoint file: canonical objects, typed models, every problem of the file."""
+    shown = display_path(path, data_dir)
     try:
-        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # a safe loader
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(path, shown, f"cannot be read: {exc.strerror or exc}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _unreadable(path, shown, _encoding_problem(raw, exc))
+    try:
+        doc = yaml.load(text, Loader=StrictLoader)  # a safe loader
+    except yaml.MarkedYAMLError as exc:
+        return _unreadable(path, shown, _yaml_problem(exc))
     except yaml.YAMLError as exc:
-        shown = display_path(path, data_dir)
-        return FileLoad(path, shown, problems=[f"{shown}: not valid YAML: {exc}"])
+        return _unreadable(path, shown, f"not valid YAML: {' '.join(str(exc).split())}")
+    except RecursionError:
+        return _unreadable(path, shown, "not valid YAML: nested too deeply")
     return read_doc(doc, path, data_dir)
+
+
+def _unreadable(path: Path, shown: str, why: str) -> FileLoad:
+    return FileLoad(path, shown, problems=[f"{shown}: {why}"], unreadable=True)
+
+
+def _encoding_problem(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """`line 3, column 7: not UTF-8 (byte 0xc7 at offset 42); save the file as UTF-8`."""
+    before = raw[: exc.start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return (
+        f"line {line}, column {column}: not UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+        f"{exc.start}); dataset files are UTF-8 (a GB18030 file must be converted)"
+    )
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """One line: where, what, and the construct it was in (PyYAML's message spans lines)."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    what = " ".join((exc.problem or "").split()) or "syntax error"
+    context = " ".join((exc.context or "").split())
+    if context and exc.context_mark is not None and exc.context_mark is not mark:
+        context += f" at line {exc.context_mark.line + 1}"
+    return f"{where}not valid YAML: {what}" + (f" ({context})" if context else "")
 
 
 def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
     """Interpret the parsed content of endpoint file `path` (see `read_file`)."""
     out = FileLoad(path, display_path(path, data_dir))
     shown = out.file
+    out.unreadable = True  # until the shape is right
     if not isinstance(doc, dict) or not isinstance(doc.get("objects", []), list):
         out.problems.append(f"{shown}: expected a mapping {{endpoint: ..., objects: [...]}}")
         return out
@@ -184,9 +269,10 @@ def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
         return out
     if doc.get("endpoint") != ep_name:
         out.problems.append(
-            f"{shown}: 'endpoint: {doc.get('endpoint')}' does not match the file name ({ep_name})"
+            f"{shown}: 'endpoint: {doc.get('endpoint')!r}' does not match the file name ({ep_name})"
         )
         return out
+    out.unreadable = False
     out.endpoint = ep_name
     ep = schema.REGISTRY[ep_name]
     model = models.MODELS.get(ep_name)
@@ -197,19 +283,37 @@ def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
         data = canon_object(ep, raw)
         name = label(ep_name, data)
         where = f"{shown}: {name}"
-        out.problems += validate_object(ep, data, where)
+        found = object_problems(ep, data)
+        out.problems += [f"{where}: {msg}" for _, msg in found]
         item: Item[Any] | None = None
         if model is not None:
             try:
                 item = Item(shown, name, model.model_validate(data))
             except ValidationError as exc:
-                out.problems += [f"{where}: {_loc(e)}: {e['msg']}" for e in exc.errors()]
+                named = {f for f, _ in found}  # one message per field: the first check's
+                out.problems += [
+                    f"{where}: {_loc(e)}: {_message(e)}"
+                    for e in exc.errors()
+                    if not e["loc"] or e["loc"][0] not in named
+                ]
         out.objects.append((SotObject(ep_name, data, path, shown), item))
     return out
 
 
 def _loc(err: Any) -> str:
     return ".".join(str(p) for p in err["loc"]) or "(object)"
+
+
+def _message(err: Any) -> str:
+    """pydantic's message, with the offending value when it is short and not shown."""
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    value = err.get("input")
+    if err["type"] in ("missing", "value_error", "assertion_error") or isinstance(
+        value, dict | list
+    ):
+        return msg
+    text = repr(value)
+    return f"{msg}, got {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 def assemble(data_dir: Path, files: Iterable[FileLoad]) -> tuple[Loaded, list[str]]:
@@ -219,6 +323,8 @@ def assemble(data_dir: Path, files: Iterable[FileLoad]) -> tuple[Loaded, list[st
     first: dict[tuple[str, Frozen], str] = {}
     for fl in files:
         problems += fl.problems
+        if fl.unreadable:
+            ld.unreadable.append(fl.file)
         if fl.endpoint is None:
             continue
         name = fl.endpoint
@@ -237,6 +343,8 @@ def assemble(data_dir: Path, files: Iterable[FileLoad]) -> tuple[Loaded, list[st
             bucket.append(obj)
             if item is not None:
                 ld.items.setdefault(name, []).append(item)
+            elif name in models.MODELS:
+                ld.rejected[name] += 1
     return ld, problems
 
 
