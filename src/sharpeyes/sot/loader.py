@@ -269,7 +269,7 @@ def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
         return out
     if doc.get("endpoint") != ep_name:
         out.problems.append(
-            f"{shown}: 'endpoint: {doc.get('endpoint')!r}' does not match the file name ({ep_name})"
+            f"{shown}: 'endpoint: {doc.get('endpoint')}' does not match the file name ({ep_name})"
         )
         return out
     out.unreadable = False
