@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from sharpeyes import vocab
-from sharpeyes.ids.gb28181 import GbIdError, allocate, make, parse, problems
+from sharpeyes.ids.gb28181 import (
+    INDUSTRY_CODES,
+    TABLE_D1,
+    GbIdError,
+    allocate,
+    make,
+    parse,
+    problems,
+    type_code_problem,
+)
 
 STEM = {"division": "441803", "base_unit": "03", "industry": "00", "type_code": "132"}
 
@@ -71,17 +80,44 @@ def test_allocate_raises_when_serials_run_out() -> None:
         allocate({"44180303001320999999"}, **STEM)
 
 
-def test_type_codes_match_the_domain() -> None:
-    assert vocab.TYPE_IPC == "132"
-    assert vocab.TYPE_CHECKPOINT_CAMERA == "121"
-    assert vocab.TYPE_SIP_SERVER == "200"
-    assert vocab.TYPE_MEDIA_STORAGE == "210"
+def test_type_codes_match_table_d1() -> None:
     assert {vocab.CAMERA_ROLES[k]: vocab.CAMERA_TYPE_CODES[k] for k in vocab.CAMERA_KINDS} == {
         "camera-bullet": "132",
         "camera-dome": "132",
         "camera-face": "132",
-        "camera-checkpoint": "121",
+        "camera-checkpoint": "132",  # a checkpoint camera is an IPC: Table D.1 has no 卡口 code
     }
+    assert vocab.SERVER_DUTY_TYPE_CODES == {
+        "sip": "200",
+        "media-distribution": "202",
+        "media-storage": "210",
+        "database": "206",
+        "management": "208",
+    }
+    used = {*vocab.CAMERA_TYPE_CODES.values(), *vocab.SERVER_DUTY_TYPE_CODES.values()}
+    assert all(TABLE_D1.get(code) for code in used)
+    assert TABLE_D1["202"] == "media distribution server"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("121", "121 is not defined in GB/T 28181-2016 Table D.1 (119-130: extended front-end"),
+        ("213", "(212-214: extended platform device types)"),
+        ("999", "type code 999 is not defined in GB/T 28181-2016 Table D.1"),
+    ],
+)
+def test_codes_outside_table_d1_are_refused(code: str, message: str) -> None:
+    assert type_code_problem(code) is not None
+    assert message in (type_code_problem(code) or "")
+    gid = make(**{**STEM, "type_code": code}, network="0", serial=1)
+    assert any(message in p for p in problems(gid, role=None))
+
+
+def test_industry_codes_per_site_group() -> None:
+    assert vocab.GROUP_INDUSTRY["checkpoints"] == "00"  # 治安卡口: public security, road
+    assert vocab.GROUP_INDUSTRY["traffic-squadrons"] == "04"
+    assert INDUSTRY_CODES["05"] == "traffic, checkpoint"
 
 
 @pytest.mark.parametrize(
@@ -107,14 +143,18 @@ def test_type_codes_match_the_domain() -> None:
             ["type code 131 does not match role camera-dome (expected 132)"],
         ),
         (
-            "44180303001320000042",
+            "44180303001210000042",
             "camera-checkpoint",
-            ["type code 132 does not match role camera-checkpoint (expected 121)"],
+            [
+                "type code 121 is not defined in GB/T 28181-2016 Table D.1 (119-130: extended "
+                "front-end main device types)",
+                "type code 121 does not match role camera-checkpoint (expected 132)",
+            ],
         ),
         (
             "44180300001320000001",
             "video-server",
-            ["type code 132 does not match role video-server (expected 200/210)"],
+            ["type code 132 does not match role video-server (expected 200/202/206/208/210)"],
         ),
         (
             "44190303001325000042",

@@ -97,13 +97,15 @@ def test_infeasible_spec_is_rejected(tmp_path: Path) -> None:
         load_spec(bad)
 
 
-def test_too_many_cameras_for_the_switch_ports(tmp_path: Path) -> None:
+def test_too_many_cameras_for_a_satellite_converter(tmp_path: Path) -> None:
     text = SPEC.read_text(encoding="utf-8").replace(
         "cameras: {checkpoint: 16}", "cameras: {checkpoint: 60}", 1
     )
     bad = tmp_path / "qingxin.yml"
     bad.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=r"site qx-cp01: switch qx-cp01-sw0\d has more cameras"):
+    with pytest.raises(
+        InputError, match=r"site qx-cp01: point qx-cp01-p00\d has 15 cameras, more than the conv"
+    ):
         gen.generate(load_spec(bad))
 
 
@@ -111,9 +113,9 @@ def test_too_many_cameras_for_the_switch_ports(tmp_path: Path) -> None:
     ("old", "new", "message"),
     [
         (
-            'poe_draw_w: 15, type_code: "121"',
             'poe_draw_w: 15, type_code: "132"',
-            "cameras.checkpoint: type_code 132 is not 121",
+            'poe_draw_w: 15, type_code: "121"',
+            "cameras.checkpoint: type_code 121 is not 132",
         ),
         (
             "platform: h3c-comware7",
@@ -148,15 +150,15 @@ def test_layout_places_hubs_direct_points_and_every_camera() -> None:
 
 
 @pytest.mark.parametrize(
-    ("cameras", "steps", "kbps"),
+    ("main_mbps", "steps", "kbps"),
     [
-        (4, catalogue.FE_LINK_STEPS_MBPS, 20_000),  # 4 x 4 Mbit/s x 1.25 = 20
-        (5, catalogue.FE_LINK_STEPS_MBPS, 50_000),
-        (1000, catalogue.FE_LINK_STEPS_MBPS, 200_000),  # capped at the last step
-        (43, catalogue.SITE_LINK_STEPS_MBPS, 300_000),  # 215 Mbit/s
+        (16, catalogue.FE_LINK_STEPS_MBPS, 20_000),  # 16 Mbit/s x 1.25 = 20
+        (20, catalogue.FE_LINK_STEPS_MBPS, 50_000),
+        (4000, catalogue.FE_LINK_STEPS_MBPS, 200_000),  # capped at the last step
+        (172, catalogue.SITE_LINK_STEPS_MBPS, 300_000),  # 215 Mbit/s
     ],
 )
 def test_link_bandwidth_rounds_up_to_a_lease_step(
-    cameras: int, steps: tuple[int, ...], kbps: int
+    main_mbps: float, steps: tuple[int, ...], kbps: int
 ) -> None:
-    assert catalogue.bandwidth_kbps(cameras, steps) == kbps
+    assert catalogue.bandwidth_kbps(main_mbps, steps) == kbps
