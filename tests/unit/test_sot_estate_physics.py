@@ -113,7 +113,7 @@ def test_transit_links_are_addressed_on_both_ends(estate: Estate) -> None:
         if p.get("role") == vocab.PREFIX_UPLINKS
     ]
     assert len(transit) == 2 * 25 + 1  # video + management per site link, the boundary link
-    ips = collections.Counter()
+    ips: collections.Counter[tuple[Any, str]] = collections.Counter()
     for ip in _loaded(estate, "estate/ipam.ip-addresses.yml"):
         iface = ipaddress.ip_interface(ip["address"])
         for net in transit:
@@ -123,7 +123,7 @@ def test_transit_links_are_addressed_on_both_ends(estate: Estate) -> None:
 
 
 def test_management_has_its_own_vrf(estate: Estate) -> None:
-    vrf_of = collections.defaultdict(set)
+    vrf_of: collections.defaultdict[str, set[str]] = collections.defaultdict(set)
     for p in _loaded(estate, "estate/ipam.prefixes.yml"):
         if p.get("role"):
             vrf_of[p["role"]].add(p["vrf"])
