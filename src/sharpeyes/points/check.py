@@ -168,8 +168,7 @@ class _Checker:
                 self.err(
                     r.row,
                     "lon",
-                    f"{lon:g} E, {lat:g} N is outside Qingxin district ({box}): "
-                    "check for a typo",
+                    f"{lon:g} E, {lat:g} N is outside Qingxin district ({box}): check for a typo",
                 )
         for key, what, value, limit in (
             ("lon", "longitude", lon, 180),
