@@ -180,7 +180,13 @@ def test_explicit_values_of_later_rows_are_reserved(
 
 
 def test_poe_budget_exceeded_by_the_batch(tmp_path: Path, estate: estate_mod.Estate) -> None:
-    tight = dataclasses.replace(estate, poe_budget={**estate.poe_budget, "s5735s-l24p4s-a1": 140})
+    sw = estate.devices["qx-ps01-sw01"]
+    dome = estate.poe_draw[estate.camera_type_for("camera-dome") or ""]
+    used = estate.switch_draw(sw.name)
+    budget = used + 2 * dome - 1  # the first dome fits, the second does not
+    tight = dataclasses.replace(
+        estate, poe_budget={**estate.poe_budget, sw.device_type or "": budget}
+    )
     path = _write_csv(
         tmp_path / "poe.csv",
         [
@@ -191,7 +197,7 @@ def test_poe_budget_exceeded_by_the_batch(tmp_path: Path, estate: estate_mod.Est
     result = _check(path, tight)
     assert result.rendered(errors=True) == [
         "poe.csv: row 3: 接入交换机/switch: PoE budget of qx-ps01-sw01 exceeded: "
-        "139 W in use + 13 W > 140 W"
+        f"{used + dome} W in use + {dome} W > {budget} W"
     ]
 
 
