@@ -145,6 +145,7 @@ class FileLoad:
     objects: list[tuple[SotObject, Item[Any] | None]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unreadable: bool = False  # nothing of the file could be read (encoding, syntax, shape)
+    not_mappings: int = 0  # entries of `objects` that are no object at all (reported)
 
 
 def label(endpoint: str, data: dict[str, Any]) -> str:
@@ -279,6 +280,7 @@ def read_doc(doc: Any, path: Path, data_dir: Path) -> FileLoad:
     for index, raw in enumerate(doc.get("objects") or []):
         if not isinstance(raw, dict):
             out.problems.append(f"{shown}: objects[{index}]: not a mapping")
+            out.not_mappings += 1
             continue
         data = canon_object(ep, raw)
         name = label(ep_name, data)
@@ -328,6 +330,7 @@ def assemble(data_dir: Path, files: Iterable[FileLoad]) -> tuple[Loaded, list[st
         if fl.endpoint is None:
             continue
         name = fl.endpoint
+        ld.rejected[name] += fl.not_mappings
         ld.dataset.files.setdefault(name, []).append(fl.path)
         ld.files.setdefault(name, fl.file)
         bucket = ld.dataset.objects.setdefault(name, [])

@@ -319,9 +319,21 @@ class Termination(_Ref):
         return f"{self.device}:{self.interface}"
 
 
+# NetBox 4.7.3 CableLengthUnitChoices (dcim/choices.py)
+CABLE_LENGTH_UNITS = ("km", "m", "cm", "mi", "ft", "in")
+
+
 class Cable(_Obj):
     a_terminations: list[Termination] = Field(min_length=1)
     b_terminations: list[Termination] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _length_unit(self) -> Cable:
+        # an extra (checks read it as such); its number is `sharpeyes.sot.limits`'
+        unit = (self.model_extra or {}).get("length_unit")
+        if unit is not None and unit not in CABLE_LENGTH_UNITS:
+            raise ValueError(f"length_unit: {unit!r} is not one of {', '.join(CABLE_LENGTH_UNITS)}")
+        return self
 
 
 class Circuit(_Obj):

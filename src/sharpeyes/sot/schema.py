@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Final
 
 GREY: Final = "9e9e9e"
@@ -67,8 +68,8 @@ class Endpoint:
         app, ep = self.name.split(".", 1)
         return f"{app}/{ep}"
 
-    @property
-    def field_map(self) -> dict[str, Field]:
+    @cached_property
+    def field_map(self) -> dict[str, Field]:  # built once: read per reference by the validator
         return {f.name: f for f in self.fields}
 
     def get(self, name: str) -> Field:

@@ -68,22 +68,23 @@ def check_keys_and_refs(ld: Loaded) -> list[str]:
     for ep_name, objs in ld.dataset.objects.items():
         otype = _object_type(ep_name)
         for o in objs:
-            at = f"{o.file}: {label(ep_name, o.data)}"
+            bad: list[str] = []  # "field: message", prefixed with the object once (rare)
             for ref in dataset.iter_refs(o.spec, o.data):
                 if ref.target not in schema.REGISTRY:
                     continue
                 if dataset.ref_key(ref.target, ref.value) not in keys[ref.target]:
-                    problems.append(
-                        f"{at}: {ref.field.name}: unknown {ref.target} {dataset.display(ref.value)}"
+                    bad.append(
+                        f"{ref.field.name}: unknown {ref.target} {dataset.display(ref.value)}"
                     )
             custom = o.data.get("custom_fields")
             for name in custom if isinstance(custom, dict) else {}:
                 if name not in cf_types:
-                    problems.append(f"{at}: custom_fields.{name}: no such custom field")
+                    bad.append(f"custom_fields.{name}: no such custom field")
                 elif otype not in cf_types[name]:
-                    problems.append(
-                        f"{at}: custom_fields.{name}: custom field is not defined for {otype}"
-                    )
+                    bad.append(f"custom_fields.{name}: custom field is not defined for {otype}")
+            if bad:
+                at = f"{o.file}: {label(ep_name, o.data)}"
+                problems += [f"{at}: {msg}" for msg in bad]
     return problems
 
 
@@ -479,7 +480,7 @@ def check_camera_links(ld: Loaded) -> list[str]:
         if cam.model.role not in vocab.CAMERA_ROLE_SLUGS:
             continue
         mine = peers.get(cam.model.name, [])
-        if not mine:
+        if not mine and not ld.rejected["dcim.cables"]:  # else perhaps its cable: reported
             problems.append(
                 cam.at(
                     "cable",
