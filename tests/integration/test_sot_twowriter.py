@@ -16,22 +16,27 @@ from typing import Any
 
 import pytest
 import yaml
+from test_points_import import GOOD, SITE, site_slice  # the one-site slice of the dataset
 
 from sharpeyes.lab import netbox
+from sharpeyes.paths import netbox_data_dir
 from sharpeyes.sot import base as base_mod
 from sharpeyes.sot import client
 from sharpeyes.sot.apply import STOP_ENV
+from sharpeyes.sot.dataset import dump_file
 from sharpeyes.sot.live import Rest
+from sharpeyes.sot.loader import load
 
 pytestmark = pytest.mark.integration
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 DEVICES = Path("estate") / "dcim.devices.yml"
+CLI = [sys.executable, "-m", "sharpeyes.cli.main"]  # the code under test
 
 
 def _run(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> Any:
     return subprocess.run(
-        [sys.executable, "-m", "sharpeyes.cli.main", "sot", *args],
+        [*CLI, "sot", *args],
         env={**env, **(extra or {})},
         capture_output=True,
         text=True,
@@ -246,3 +251,39 @@ def test_killed_apply_keeps_the_old_base_and_rerun_converges(
     assert api.dcim.devices.get(name="fx-cam01").description == "east gate"
     code, plan = _plan(env, data)
     assert code == 0 and plan["netbox_side"] == [], plan
+
+
+def test_real_point_list_import_then_apply_from_unexported_repo(
+    env: dict[str, str], tmp_path: Path, api: Any
+) -> None:
+    """The issue's case end to end: `points import --apply`, then `sot apply` without export."""
+    data = tmp_path / "netbox"
+    for name, objs in site_slice(load(netbox_data_dir()).dataset, SITE).objects.items():
+        section = objs[0].source.parent.name if objs[0].source else "estate"
+        dump_file(data / section / f"{name}.yml", name, [dict(o.data) for o in objs])
+    _apply(env, data, "--batch-size", "20")
+    res = subprocess.run(
+        [*CLI, "points", "import", str(GOOD), "--data", str(data), "--apply"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stdout + res.stderr
+    cams = {f"qx-ps01-cam01{n:02d}" for n in range(2, 8)}
+    assert {d.name for d in api.dcim.devices.filter(name=list(cams))} == cams
+    devices_before = api.dcim.devices.count()
+    code, plan = _plan(env, data)
+    assert plan["counts"]["delete"] == 0, plan["changes"]
+    created = {d["key"] for d in plan["netbox_side"] if d["endpoint"] == "dcim.devices"}
+    assert created == cams
+    res = _apply(env, data)
+    assert "0 deleted" in res.stdout or "Nothing to do" in res.stdout
+    assert api.dcim.devices.count() == devices_before
+    assert {d.name for d in api.dcim.devices.filter(name=list(cams))} == cams
+    res = _run(env, "export", "--data", str(data))
+    assert res.returncode == 0, res.stderr
+    code, plan = _plan(env, data)
+    assert code == 0 and plan["in_sync"], plan
+    assert plan["netbox_side"] == [] and plan["conflicts"] == []
