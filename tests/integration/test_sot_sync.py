@@ -25,12 +25,12 @@ from sharpeyes.sot.apply import STOP_ENV
 pytestmark = pytest.mark.integration
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
-BIN = Path(sys.executable).parent / "sharpeyes"
+CLI = [sys.executable, "-m", "sharpeyes.cli.main"]  # the code under test, whatever is installed
 
 
 def _run(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> Any:
     return subprocess.run(
-        [str(BIN), "sot", *args],
+        [*CLI, "sot", *args],
         env={**env, **(extra or {})},
         capture_output=True,
         text=True,
@@ -89,25 +89,26 @@ def test_export_after_apply_is_byte_identical(env: dict[str, str], data: Path) -
     assert _files(data) == before
 
 
-def test_ui_change_is_one_update_and_export_writes_it_back(env: dict[str, str], data: Path) -> None:
+def test_ui_change_is_kept_and_export_writes_it_back(env: dict[str, str], data: Path) -> None:
+    """Changed only in NetBox since the last sync: plan keeps it (no revert), export takes it."""
     _apply(env, data)
     api = client.connect(env["NETBOX_API"], env["NETBOX_TOKEN"])
     cam = api.dcim.devices.get(name="fx-cam01")
     cam.update({"description": "south gate"})
     res = _run(env, "plan", "--json", "--data", str(data))
-    assert res.returncode == 2
-    changes = json.loads(res.stdout)["changes"]
-    assert changes == [
-        {
-            "action": "update",
-            "endpoint": "dcim.devices",
-            "key": "fx-cam01",
-            "id": cam.id,
-            "changes": {"description": {"from": "south gate", "to": "north gate"}},
-        }
-    ]
+    assert res.returncode == 0, res.stdout + res.stderr
+    plan = json.loads(res.stdout)
+    assert plan["changes"] == []
+    [side] = plan["netbox_side"]
+    assert side["who"].startswith("updated by admin at ")
+    assert {k: side[k] for k in ("endpoint", "key", "what", "id")} == {
+        "endpoint": "dcim.devices",
+        "key": "fx-cam01",
+        "what": "changed",
+        "id": cam.id,
+    }
     text = _run(env, "plan", "--data", str(data)).stdout
-    assert "~ dcim.devices fx-cam01: description: 'south gate' -> 'north gate'" in text
+    assert "  * dcim.devices fx-cam01: changed in NetBox (updated by admin at " in text
     # a camera added in the UI appears in the export too
     api.dcim.devices.create(
         name="fx-cam03",
@@ -161,7 +162,7 @@ def test_removed_managed_object_is_deleted_unmanaged_kept(env: dict[str, str], d
 
 
 def test_netbox_stopped_midway_then_rerun_converges(env: dict[str, str], data: Path) -> None:
-    argv = [str(BIN), "sot", "apply", "--yes", "--batch-size", "1", "--data", str(data)]
+    argv = [*CLI, "sot", "apply", "--yes", "--batch-size", "1", "--data", str(data)]
     proc = subprocess.Popen(
         argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

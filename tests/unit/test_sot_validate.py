@@ -41,6 +41,7 @@ def test_validate_and_plan_read_the_same_objects(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sync, "rest_client", lambda api=None: object())
     monkeypatch.setattr(sync, "fetch", lambda rest, endpoints: LiveState())
     monkeypatch.setattr(plan, "compute", lambda ds, state: Plan())  # not under test
+    monkeypatch.setattr(sync.base_mod, "load", lambda rest: sync.base_mod.Loaded("missing"))
     planned = sync.plan(data_dir).dataset
     assert planned.endpoints == checked.endpoints
     assert len(checked.endpoints) == 31

@@ -54,8 +54,17 @@ def apply_cmd(
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Objects per bulk request.")
     ] = DEFAULT_BATCH,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Resolve conflicts (changed in repo and NetBox) on the repo's side."
+        ),
+    ] = False,
 ) -> None:
-    """Compute the plan, ask, then write it to NetBox in bulk (re-runs converge)."""
+    """Compute the three-way plan, ask, then write it to NetBox in bulk (re-runs converge).
+
+    Objects changed only in NetBox since the last sync are kept (run `sot export`); conflicts
+    make it write nothing and exit 3 unless --force. Without a sync base it never deletes."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -68,10 +77,18 @@ def apply_cmd(
     from sharpeyes.sot import plan as sot_plan
     from sharpeyes.sot import sync as sot_sync
 
-    session = sot_sync.plan(data)
+    session = sot_sync.plan(data, force=force)
     typer.echo(sot_plan.format_plan(session.plan))
+    if session.plan.conflicts:
+        raise sot_sync.ConflictsFound(
+            f"{len(session.plan.conflicts)} conflict(s) listed above: nothing was written",
+            hint="`sot apply --force` takes the repo's side; `sot export` takes NetBox's",
+        )
     if session.plan.in_sync:
-        typer.echo("Nothing to do: 0 writes.")
+        if sot_sync.record_after_apply(session, wrote=False):
+            typer.echo("Nothing to write; recorded the sync base (NetBox matches the repo).")
+        else:
+            typer.echo("Nothing to do: 0 writes.")
         return
     if not yes:
         typer.confirm("Apply these changes to NetBox?", abort=True)

@@ -214,13 +214,17 @@ def apply(
     progress: Progress | None = None,
     batch: int = BATCH,
 ) -> ApplyResult:
-    """Execute `plan` (computed on `state`) and converge; returns what was written."""
+    """Execute `plan` (computed on `state`) and converge; returns what was written.
+
+    Deletes are the plan's; creates/updates are re-diffed per endpoint, except the objects the
+    three-way plan keeps (`plan.skip`: changed in NetBox since the last sync, conflicts)."""
     w = Writer(rest, state, progress, batch)
     w.delete([c for c in plan.changes if c.action == "delete"])
     for name in ds.endpoints:
         ep = schema.REGISTRY[name]
         templates = Templates(ds, state)
         changes = endpoint_changes(ep, ds.objects[name], state, templates, deferred=False)
+        changes = [c for c in changes if (c.endpoint, c.key) not in plan.skip]
         creates = [c for c in changes if c.action == "create"]
         w.create(ep, creates)
         w.update(ep, [c for c in changes if c.action == "update"])
@@ -234,6 +238,7 @@ def apply(
             continue
         templates = Templates(ds, state)
         changes = endpoint_changes(ep, ds.objects[name], state, templates, deferred=True)
+        changes = [c for c in changes if (c.endpoint, c.key) not in plan.skip]
         w.update(ep, [c for c in changes if c.action == "update"])
     log.info(
         "applied: %d created, %d updated, %d deleted in %d requests",

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from sharpeyes.errors import ValidationFailed
 from sharpeyes.sot import schema
+from sharpeyes.sot.base import SyncBase, content_hash, key_text
 from sharpeyes.sot.dataset import (
     Dataset,
     Frozen,
@@ -29,6 +30,7 @@ from sharpeyes.sot.dataset import (
 )
 from sharpeyes.sot.live import LiveObject, LiveState
 from sharpeyes.sot.schema import REQUIRED, Endpoint, Field, Kind
+from sharpeyes.sot.threeway import BaseEntry, Verdict, classify, forced
 
 Action = Literal["create", "update", "delete"]
 _SYMBOL = {"create": "+", "update": "~", "delete": "-"}
@@ -43,9 +45,12 @@ class Change:
     data: dict[str, Any]  # desired repo form (create/update) or the live one (delete)
     live_id: int | None = None
     diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # field: (live, wanted)
+    note: str = ""  # e.g. "deleted in NetBox by admin at …" for a re-create
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"action": self.action, "endpoint": self.endpoint, "key": self.label}
+        if self.note:
+            out["note"] = self.note
         if self.action == "create":
             out["fields"] = self.data
         elif self.action == "update":
@@ -57,12 +62,65 @@ class Change:
 
 
 @dataclass
+class Drift:
+    """An object changed (or created) in NetBox since the last sync: kept, reported."""
+
+    endpoint: str
+    key: Frozen
+    label: str
+    what: str  # created | changed
+    live_id: int | None
+    who: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "key": self.label,
+            "what": self.what,
+            "id": self.live_id,
+            "who": self.who,
+        }
+
+
+@dataclass
+class Conflict:
+    """Changed in the repo and in NetBox since the last sync, differently."""
+
+    endpoint: str
+    key: Frozen
+    label: str
+    diff: dict[str, tuple[Any, Any]]  # field: (NetBox value, repo value); {} for delete/change
+    live_id: int | None
+    detail: str = ""  # e.g. "removed in the repo, changed in NetBox"
+    who: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "endpoint": self.endpoint,
+            "key": self.label,
+            "id": self.live_id,
+            "detail": self.detail,
+            "fields": {k: {"repo": b, "netbox": a} for k, (a, b) in self.diff.items()},
+            "who": self.who,
+        }
+
+
+@dataclass
 class Plan:
     changes: list[Change] = field(default_factory=list)
+    # three-way (filled by `three_way`; empty for the plain two-way diff)
+    conflicts: list[Conflict] = field(default_factory=list)
+    netbox_side: list[Drift] = field(default_factory=list)
+    kept_no_base: list[Change] = field(default_factory=list)  # deletes withheld: no usable base
+    base_status: str = ""  # ok | missing | corrupt | foreign ("" when not three-way)
+    base_detail: str = ""
+    skip: set[tuple[str, Frozen]] = field(default_factory=set)  # apply must not write these
+    # base entries for the next base: the old one (kept changes) or None (left out)
+    carry: dict[str, dict[str, BaseEntry | None]] = field(default_factory=dict)
 
     @property
     def in_sync(self) -> bool:
-        return not self.changes
+        return not self.changes and not self.conflicts
 
     def counts(self) -> dict[str, int]:
         out = {"create": 0, "update": 0, "delete": 0}
@@ -73,15 +131,33 @@ class Plan:
     def summary(self) -> str:
         n = self.counts()
         if self.in_sync:
-            return "NetBox is in sync with the dataset: no changes."
-        return f"Plan: {n['create']} to create, {n['update']} to update, {n['delete']} to delete."
+            text = "NetBox is in sync with the dataset: no changes."
+        else:
+            text = (
+                f"Plan: {n['create']} to create, {n['update']} to update, {n['delete']} to delete."
+            )
+        if self.conflicts:
+            n_c = len(self.conflicts)
+            text += f" {n_c} conflict(s): apply refuses (--force takes the repo's side)."
+        if self.netbox_side:
+            text += (
+                f" {len(self.netbox_side)} object(s) changed in NetBox since the last sync "
+                "are kept: run `sot export`."
+            )
+        return text
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "in_sync": self.in_sync,
             "counts": self.counts(),
             "changes": [c.as_json() for c in self.changes],
         }
+        if self.base_status:
+            out["base"] = {"status": self.base_status, "detail": self.base_detail}
+            out["conflicts"] = [c.as_json() for c in self.conflicts]
+            out["netbox_side"] = [d.as_json() for d in self.netbox_side]
+            out["kept_without_base"] = [c.as_json() for c in self.kept_no_base]
+        return out
 
 
 # -- values --------------------------------------------------------------------------------------
@@ -105,11 +181,38 @@ def format_plan(plan: Plan) -> str:
             current = c.endpoint
             lines.append(f"# {current}")
         sym = _SYMBOL[c.action]
+        note = f" ({c.note})" if c.note else ""
         if c.action == "update":
             parts = ", ".join(f"{k}: {fmt(a)} -> {fmt(b)}" for k, (a, b) in c.diff.items())
-            lines.append(f"{sym} {c.endpoint} {c.label}: {parts}")
+            lines.append(f"{sym} {c.endpoint} {c.label}: {parts}{note}")
         else:
-            lines.append(f"{sym} {c.endpoint} {c.label}")
+            lines.append(f"{sym} {c.endpoint} {c.label}{note}")
+    if plan.base_status and plan.base_status != "ok":
+        lines.append(
+            f"No usable sync base ({plan.base_status}: {plan.base_detail}): applying as before "
+            "but never deleting."
+        )
+    if plan.kept_no_base:
+        lines.append("Not deleted (no sync base to prove the repo removed them):")
+        lines += [f"  ? {c.endpoint} {c.label}" for c in plan.kept_no_base]
+    if plan.netbox_side:
+        lines.append("Changed in NetBox since the last sync (kept): run `sot export`:")
+        for d in plan.netbox_side:
+            who = f" ({d.who})" if d.who else ""
+            lines.append(f"  * {d.endpoint} {d.label}: {d.what} in NetBox{who}")
+    if plan.conflicts:
+        lines.append(
+            "Conflicts: changed in the repo and in NetBox since the last sync "
+            "(nothing is written; `sot apply --force` takes the repo's side, "
+            "`sot export` takes NetBox's):"
+        )
+        for x in plan.conflicts:
+            who = f" [NetBox: {x.who}]" if x.who else ""
+            head = f"  ! {x.endpoint} {x.label}"
+            if x.detail:
+                lines.append(f"{head}: {x.detail}{who}")
+            for k, (a, b) in x.diff.items():
+                lines.append(f"{head}: {k}: repo {fmt(b)}, NetBox {fmt(a)}{who}")
     lines.append(plan.summary())
     return "\n".join(lines)
 
@@ -329,3 +432,114 @@ def compute(ds: Dataset, state: LiveState) -> Plan:
         plan.changes += endpoint_changes(ep, objs, state, templates)
         plan.changes += deletes(ep, objs, state, templates)
     return plan
+
+
+# -- three-way -----------------------------------------------------------------------------------
+
+
+def untouched_template(ep: Endpoint, data: Mapping[str, Any], templates: Templates) -> bool:
+    """A component as its device type created it (export skips it; nobody changed it)."""
+    tmpl = templates.defaults(ep, data)
+    if tmpl is None:
+        return False
+    return all(
+        f.name in ep.key or same(f, tmpl.get(f.name, f.default), data.get(f.name))
+        for f in ep.fields
+        if f.kind is not Kind.GENERIC and f.default is not REQUIRED
+    )
+
+
+def three_way(
+    ds: Dataset,
+    state: LiveState,
+    two_way: Plan,
+    base: SyncBase | None,
+    *,
+    status: str,
+    detail: str = "",
+    force: bool = False,
+) -> Plan:
+    """Filter the two-way plan through the sync base (sharpeyes.sot.threeway.classify).
+
+    Without a usable base (`base` None) the two-way plan stands, minus every delete.
+    """
+    has_base = base is not None
+    out = Plan(base_status=status, base_detail=detail)
+    changes = {(c.endpoint, c.key): c for c in two_way.changes if c.action != "delete"}
+    dels: dict[tuple[str, Frozen], list[Change]] = {}
+    for c in two_way.changes:
+        if c.action == "delete":
+            dels.setdefault((c.endpoint, c.key), []).append(c)
+    templates = Templates(ds, state)
+
+    def entry(name: str, key: Frozen) -> BaseEntry | None:
+        return base.entry(name, key) if base is not None else None
+
+    def keep(name: str, key: Frozen, old: BaseEntry | None) -> None:
+        out.skip.add((name, key))
+        out.carry.setdefault(name, {})[key_text(key)] = old
+
+    for name in ds.endpoints:
+        ep = schema.REGISTRY[name]
+        repo_keys: set[Frozen] = set()
+        for obj in ds.objects[name]:
+            repo_keys.add(obj.key)
+            live = state.get(name, obj.key)
+            live_h = content_hash(live.data) if live is not None and live.id is not None else None
+            ch = changes.get((name, obj.key))
+            old = entry(name, obj.key)
+            v = classify(
+                content_hash(obj.data), live_h, old, has_base=has_base, differ=ch is not None
+            )
+            v = forced(v, True) if force else v
+            if v in (Verdict.CREATE, Verdict.UPDATE, Verdict.RECREATE) and ch is not None:
+                if v is Verdict.RECREATE:
+                    ch.note = "deleted in NetBox"
+                out.changes.append(ch)
+            elif v is Verdict.NETBOX_CHANGED:
+                out.netbox_side.append(
+                    Drift(name, obj.key, obj.label, "changed", live.id if live else None)
+                )
+                keep(name, obj.key, old)
+            elif v is Verdict.CONFLICT:
+                diff = ch.diff if ch is not None else {}
+                out.conflicts.append(
+                    Conflict(name, obj.key, obj.label, diff, live.id if live else None)
+                )
+                keep(name, obj.key, old)
+        for key, lives in state.objects.get(name, {}).items():
+            if key in repo_keys:  # duplicates of a wanted key: deleted only with a base
+                for d in dels.get((name, key), []):
+                    (out.changes if has_base else out.kept_no_base).append(d)
+                continue
+            live = lives[0]
+            if live.id is None:
+                continue
+            old = entry(name, key)
+            v = classify(None, content_hash(live.data), old, has_base=has_base, differ=False)
+            v = forced(v, False) if force else v
+            candidates = dels.get((name, key), [])  # managed, not template-created
+            label = display_key(ep, live.data)
+            if v is Verdict.DELETE:
+                out.changes += candidates
+            elif v is Verdict.KEPT_NO_BASE:
+                out.kept_no_base += candidates
+                keep(name, key, None)
+            elif v is Verdict.NETBOX_CREATED:
+                if not untouched_template(ep, live.data, templates):
+                    out.netbox_side.append(Drift(name, key, label, "created", live.id))
+                keep(name, key, None)
+            elif v is Verdict.NETBOX_CHANGED or (v is Verdict.CONFLICT and not candidates):
+                out.netbox_side.append(Drift(name, key, label, "changed", live.id))
+                keep(name, key, old)
+            elif v is Verdict.CONFLICT:
+                detail_ = "removed in the repo, changed in NetBox since the last sync"
+                out.conflicts.append(Conflict(name, key, label, {}, live.id, detail_))
+                keep(name, key, old)
+    order = {n: i for i, n in enumerate(ds.endpoints)}
+    out.changes.sort(key=lambda c: order.get(c.endpoint, 0))  # stable: per endpoint, as before
+    return out
+
+
+def deleted_in_netbox(plan: Plan) -> list[Change]:
+    return [c for c in plan.changes if c.note == "deleted in NetBox"]

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from sharpeyes import paths
+from sharpeyes.errors import InputError
 from sharpeyes.sot import apply as apply_mod
+from sharpeyes.sot import base as base_mod
 from sharpeyes.sot import client, schema
 from sharpeyes.sot import export as export_mod
 from sharpeyes.sot import plan as plan_mod
@@ -21,6 +23,7 @@ from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.live import LiveState, Rest, fetch
 from sharpeyes.sot.loader import load
 from sharpeyes.sot.plan import Plan
+from sharpeyes.sot.threeway import BaseEntry
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,14 @@ class Session:
     state: LiveState
     plan: Plan
     timings: dict[str, float] = field(default_factory=dict)
+    base: base_mod.Loaded | None = None
+
+
+class ConflictsFound(InputError):
+    """Changed on both sides since the last sync: apply writes nothing (exit 3)."""
+
+
+ATTRIBUTE_MAX = 50  # change-log look-ups per plan (who/when); the rest says "see the change log"
 
 
 def default_data_dir() -> Path:
@@ -47,24 +58,49 @@ def rest_client(api: Any = None) -> Rest:
     return Rest(api)
 
 
-def read(data_dir: Path | None = None, api: Any = None) -> Session:
-    """Load the dataset, read the live state of its endpoints and compute the plan."""
+def read(data_dir: Path | None = None, api: Any = None, *, force: bool = False) -> Session:
+    """Load the dataset, the sync base and the live state; compute the three-way plan."""
     data_dir = data_dir or default_data_dir()
     t0 = time.monotonic()
     ds = load(data_dir).dataset
     t1 = time.monotonic()
     rest = rest_client(api)
+    loaded = base_mod.load(rest)
     state = fetch(rest, ds.endpoints)
     t2 = time.monotonic()
-    plan = plan_mod.compute(ds, state)
+    two_way = plan_mod.compute(ds, state)
+    plan = plan_mod.three_way(
+        ds, state, two_way, loaded.base, status=loaded.status, detail=loaded.detail, force=force
+    )
+    attribute(rest, plan, loaded)
     t3 = time.monotonic()
     timings = {"load": t1 - t0, "read": t2 - t1, "diff": t3 - t2}
     log.debug("plan timings %s", timings)
-    return Session(data_dir, ds, rest, state, plan, timings)
+    return Session(data_dir, ds, rest, state, plan, timings, loaded)
 
 
-def plan(data_dir: Path | None = None, api: Any = None) -> Session:
-    return read(data_dir, api)
+def attribute(rest: Rest, plan: Plan, loaded: base_mod.Loaded) -> None:
+    """Who/when from NetBox's change log for conflicts, NetBox-side changes and re-creates."""
+    log_ = base_mod.ChangeLog(rest)
+    budget = [ATTRIBUTE_MAX]
+
+    def who(endpoint: str, obj_id: int | None, action: str | None = None) -> str:
+        if budget[0] <= 0 or not obj_id:
+            return "see NetBox's change log" if obj_id else ""
+        budget[0] -= 1
+        return log_.last(endpoint, obj_id, action)
+
+    for x in plan.conflicts:
+        x.who = who(x.endpoint, x.live_id)
+    for d in plan.netbox_side:
+        d.who = who(d.endpoint, d.live_id)
+    for c in plan_mod.deleted_in_netbox(plan):
+        entry = loaded.base.entry(c.endpoint, c.key) if loaded.base else None
+        c.note = f"deleted in NetBox: {who(c.endpoint, entry.id if entry else None, 'delete')}"
+
+
+def plan(data_dir: Path | None = None, api: Any = None, *, force: bool = False) -> Session:
+    return read(data_dir, api, force=force)
 
 
 def expected_work(s: Session) -> int:
@@ -80,12 +116,53 @@ def expected_work(s: Session) -> int:
 def apply(
     s: Session, progress: Callable[[str, int], None] | None = None, batch: int = apply_mod.BATCH
 ) -> apply_mod.ApplyResult:
-    return apply_mod.apply(s.dataset, s.rest, s.state, s.plan, progress=progress, batch=batch)
+    """Write the plan (refusing on conflicts), then record the new sync base."""
+    if s.plan.conflicts:
+        raise ConflictsFound(
+            f"{len(s.plan.conflicts)} conflict(s): changed in the repo and in NetBox since the "
+            "last sync; nothing was written",
+            hint="`sot apply --force` takes the repo's side; `sot export` takes NetBox's",
+        )
+    result = apply_mod.apply(s.dataset, s.rest, s.state, s.plan, progress=progress, batch=batch)
+    record_after_apply(s, wrote=bool(result.requests))
+    return result
+
+
+def record_after_apply(s: Session, *, wrote: bool) -> bool:
+    """Record the base this apply left (only reached after success); True when written."""
+    anchor = base_mod.newest_change(s.rest)
+    state = fetch(s.rest, s.dataset.endpoints) if wrote else s.state
+    entries = base_mod.entries_from(s.dataset, state, s.plan.carry)
+    return save_if_changed(s.rest, s.base, entries, anchor, s.data_dir, "sot apply")
+
+
+def save_if_changed(  # noqa: PLR0917
+    rest: Rest,
+    loaded: base_mod.Loaded | None,
+    entries: dict[str, dict[str, BaseEntry]],
+    anchor: dict[str, Any] | None,
+    data_dir: Path,
+    written_by: str,
+) -> bool:
+    """Save the base unless the stored one is usable and has the same entries (a no-op run
+    writes nothing to NetBox)."""
+    if loaded is not None and loaded.base is not None and loaded.base.objects == entries:
+        log.debug("sync base unchanged")
+        return False
+    base_mod.save(rest, entries, anchor, data_dir, written_by)
+    return True
 
 
 def export(data_dir: Path | None = None, api: Any = None) -> list[Path]:
+    """Write live NetBox into the dataset, then record the base (repo and NetBox now agree)."""
     data_dir = data_dir or default_data_dir()
     ds = load(data_dir).dataset
     rest = rest_client(api)
+    loaded = base_mod.load(rest)
+    anchor = base_mod.newest_change(rest)
     state = fetch(rest, ds.endpoints)
-    return export_mod.export(ds, state, data_dir)
+    changed = export_mod.export(ds, state, data_dir)
+    after = load(data_dir).dataset
+    entries = base_mod.entries_from(after, state)
+    save_if_changed(rest, loaded, entries, anchor, data_dir, "sot export")
+    return changed
