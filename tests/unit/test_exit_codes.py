@@ -7,24 +7,25 @@ are in tests/integration/test_cli_exit_codes.py. `lab up|down|images|reset` and 
 change the lab, so only their usage errors are here (the e2e tier runs them). Nothing here starts
 or touches a lab: the lab state directory is an empty temporary one.
 
-The table runs concurrently in one fixture (subprocesses, ~13 s of CPU); each row is still its
-own test. Only `sot validate` and `points check` read the whole repo dataset (one good row each).
+The table runs in-process through `main` (the console script's entry point) in one fixture; each
+row is still its own test. Only `sot validate` and `points check` read the whole repo dataset
+(one good row each).
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from typer.main import get_command
 
-from sharpeyes.cli.main import app
+from sharpeyes.cli.main import app, main
 from sharpeyes.errors import (
     EXIT_CHANGES,
     EXIT_INVALID_INPUT,
@@ -33,7 +34,6 @@ from sharpeyes.errors import (
 )
 from sharpeyes.paths import netbox_data_dir
 
-SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
 TESTS = Path(__file__).resolve().parents[1]
 UNREACHABLE = "http://127.0.0.1:9"  # the discard port: connection refused at once
 
@@ -127,13 +127,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         (root / name / "spec" / "qingxin.yml").write_text(
             yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
-    generated = subprocess.run(
-        [SHARPEYES, "sot", "generate", "--data", str(root / "generated")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert generated.returncode == 0, generated.stderr
+    generated = invoke(["sot", "generate", "--data", str(root / "generated")], {})
+    assert generated.code == EXIT_OK, generated.stderr
     (root / "broken.yml").write_text("spec: [\n", encoding="utf-8")
     (root / "bad-header.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     return {
@@ -151,41 +146,60 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def invoke(argv: list[str], env: dict[str, str | None]) -> Outcome:
+    """`sharpeyes *argv` in this process, exactly as the console script runs it (`main`), with
+    stdin empty (a confirmation prompt gets EOF), stdout/stderr captured and `env` applied; the
+    process environment and logging are restored afterwards."""
+    saved_env = dict(os.environ)
+    saved_handlers, saved_level = logging.root.handlers[:], logging.root.level
+    logging.root.handlers.clear()  # the CLI's basicConfig binds to this call's stderr
+    try:
+        with CliRunner().isolation(env=env) as (out, err, _):
+            try:
+                main(argv)
+                code = EXIT_OK
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            return Outcome(code, out.getvalue().decode(), err.getvalue().decode())
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        logging.root.handlers[:] = saved_handlers
+        logging.root.setLevel(saved_level)
+
+
 @pytest.fixture(scope="module")
-def results(
-    inputs: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, subprocess.CompletedProcess[str]]:
-    """Every row of the table, run once (concurrently)."""
-    env = {
-        **os.environ,
+def results(inputs: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
+    """Every row of the table, run once, in-process (a subprocess per row costs ~0.4 s of
+    interpreter start and imports; tests/unit/test_cli.py runs the real console script)."""
+    env: dict[str, str | None] = {
         "NETBOX_API": UNREACHABLE,
         "NETBOX_TOKEN": "0123456789abcdef0123456789abcdef01234567",
         "SHARPEYES_STATE_DIR": str(tmp_path_factory.mktemp("no-lab")),
+        "SHARPEYES_DEBUG": None,
         "COLUMNS": "300",
     }
-    env.pop("SHARPEYES_DEBUG", None)
-
-    def run(c: Case) -> subprocess.CompletedProcess[str]:
-        argv = [a.format(**inputs) for a in c.argv]
-        return subprocess.run(
-            [SHARPEYES, *argv],
-            env={k: v for k, v in env.items() if k not in c.unset},
-            stdin=subprocess.DEVNULL,  # a confirmation prompt must not wait
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
-
-    with ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1) as pool:
-        return dict(zip((c.id for c in TABLE), pool.map(run, TABLE), strict=True))
+    return {
+        c.id: invoke([a.format(**inputs) for a in c.argv], {**env, **dict.fromkeys(c.unset)})
+        for c in TABLE
+    }
 
 
 @pytest.mark.parametrize("c", TABLE, ids=[c.id for c in TABLE])
-def test_exit_code(c: Case, results: dict[str, subprocess.CompletedProcess[str]]) -> None:
+def test_exit_code(c: Case, results: dict[str, Outcome]) -> None:
     proc = results[c.id]
     output = proc.stdout + proc.stderr
-    assert proc.returncode == c.code, output[-2000:]
+    assert proc.code == c.code, output[-2000:]
     assert c.fragment in output, output[-2000:]
     assert "Traceback" not in proc.stderr
 

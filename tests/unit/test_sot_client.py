@@ -55,24 +55,6 @@ def test_client_module_does_not_import_the_lab() -> None:
     assert "sharpeyes.lab" not in proc.stdout
 
 
-def test_cli_without_credentials_exits_3_naming_them(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    proc = subprocess.run(
-        [SHARPEYES, "sot", "plan"], env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 3, proc.stderr
-    assert "error: no NetBox credentials: NETBOX_API and NETBOX_TOKEN not set" in proc.stderr
-
-
-def test_cli_lab_option_without_a_lab_is_a_dependency_error(tmp_path: Path) -> None:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "SHARPEYES_STATE_DIR": str(tmp_path)}
-    proc = subprocess.run(
-        [SHARPEYES, "--lab", "sot", "plan"], env=env, capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 4, proc.stderr
-    assert "error: the lab NetBox was never brought up" in proc.stderr
-
-
 def test_unreachable_netbox_names_url_and_cause() -> None:
     with socket.socket() as sock:  # a port that refuses: bound, never listening
         sock.bind(("127.0.0.1", 0))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -90,10 +91,14 @@ def _root(
         lab_env.use_lab_netbox()
 
 
-def main() -> None:
-    """Entry point: run the app, turning library errors into one line and an exit code."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the app on `argv` (default: the command line), turning library errors
+    into one line and an exit code: returns on success, else raises SystemExit(code)."""
     try:
-        code = app(standalone_mode=False)  # returns typer.Exit's code instead of raising it
+        # standalone_mode=False: returns typer.Exit's code instead of raising it
+        code = app(
+            args=None if argv is None else list(argv), prog_name="sharpeyes", standalone_mode=False
+        )
         if isinstance(code, int) and code:
             sys.exit(code)
     except SharpeyesError as exc:
