@@ -33,12 +33,19 @@ DataOpt = Annotated[Path | None, typer.Option("--data", help=_DATA_HELP)]
 def plan_cmd(
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Read all of NetBox, not just what changed since the base."),
+    ] = False,
 ) -> None:
-    """Diff the dataset against live NetBox; exit 0 when in sync, 2 when there are changes."""
+    """Diff the dataset against live NetBox; exit 0 when in sync, 2 when there are changes.
+
+    With a sync base only what changed since it is read (the change log, the objects the repo
+    changed, per-endpoint counts); anything it cannot vouch for falls back to the full read."""
     from sharpeyes.sot import plan as sot_plan
     from sharpeyes.sot import sync as sot_sync
 
-    session = sot_sync.plan(data)
+    session = sot_sync.plan(data, full=full)
     if as_json:
         typer.echo(json.dumps(session.plan.as_json(), indent=2, ensure_ascii=False, default=str))
     else:

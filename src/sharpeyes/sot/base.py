@@ -79,6 +79,19 @@ def entries_from(
     return out
 
 
+def pending_from(
+    state: LiveState, carry: Mapping[str, Mapping[str, BaseEntry | None]] | None
+) -> dict[str, dict[str, int]]:
+    """The carried (unsettled) objects with their live ids (0: not in NetBox)."""
+    out: dict[str, dict[str, int]] = {}
+    for name, rows in (carry or {}).items():
+        index = {key_text(k): objs for k, objs in state.objects.get(name, {}).items() if objs}
+        for k in rows:
+            objs = index.get(k)
+            out.setdefault(name, {})[k] = int(objs[0].id or 0) if objs else 0
+    return out
+
+
 # -- the record ----------------------------------------------------------------------------------
 
 
@@ -89,6 +102,9 @@ class SyncBase:
     repo: dict[str, Any]  # {"commit", "dirty"}: informational
     written_by: str
     objects: dict[str, dict[str, BaseEntry]] = field(default_factory=dict)
+    # objects the base left unsettled (kept NetBox-side changes, conflicts): natural key -> id;
+    # a fast plan always re-reads them. None: a base written before fast plan existed.
+    pending: dict[str, dict[str, int]] | None = None
 
     def entry(self, endpoint: str, key: Frozen) -> BaseEntry | None:
         return self.objects.get(endpoint, {}).get(key_text(key))
@@ -107,6 +123,7 @@ class SyncBase:
             "repo": self.repo,
             "written_by": self.written_by,
             "objects": blob,
+            "pending": self.pending or {},
         }
 
 
@@ -130,6 +147,15 @@ def decode(params: Any) -> SyncBase:
         changelog = params.get("changelog")
         if changelog is not None and not isinstance(changelog, dict):
             raise TypeError("changelog")
+        raw_pending = params.get("pending")
+        pending = (
+            None
+            if raw_pending is None
+            else {
+                str(ep): {str(k): int(v) for k, v in rows.items()}
+                for ep, rows in raw_pending.items()
+            }
+        )
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, zlib.error) as exc:
         raise BaseInvalid(f"the stored base is corrupt ({type(exc).__name__}: {exc})") from exc
     return SyncBase(
@@ -138,6 +164,7 @@ def decode(params: Any) -> SyncBase:
         dict(params.get("repo") or {}),
         str(params.get("written_by", "")),
         objects,
+        pending,
     )
 
 
@@ -230,12 +257,13 @@ def repo_state(data_dir: Path) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
-def save(
+def save(  # noqa: PLR0917
     rest: Rest,
     entries: dict[str, dict[str, BaseEntry]],
     anchor: dict[str, Any] | None,
     data_dir: Path,
     written_by: str,
+    pending: dict[str, dict[str, int]] | None = None,
 ) -> SyncBase:
     """Write the base (creating the marker on first use). `anchor`: newest change before the run's
     own marker write (taken by the caller after its last data write)."""
@@ -244,7 +272,14 @@ def save(
     if marker is not None and isinstance(marker.get("parameters"), dict):
         old = marker["parameters"].get("instance")
         instance = old if isinstance(old, str) and old else None
-    base = SyncBase(instance or uuid.uuid4().hex, anchor, repo_state(data_dir), written_by, entries)
+    base = SyncBase(
+        instance or uuid.uuid4().hex,
+        anchor,
+        repo_state(data_dir),
+        written_by,
+        entries,
+        pending or {},
+    )
     body = {
         "name": "sharpeyes sync base",
         "slug": SLUG,

@@ -117,6 +117,8 @@ class Plan:
     skip: set[tuple[str, Frozen]] = field(default_factory=set)  # apply must not write these
     # base entries for the next base: the old one (kept changes) or None (left out)
     carry: dict[str, dict[str, BaseEntry | None]] = field(default_factory=dict)
+    read: str = ""  # fast | full: how the live state was read ("" when not said)
+    read_note: str = ""  # why a plan that could be fast read everything
 
     @property
     def in_sync(self) -> bool:
@@ -157,6 +159,10 @@ class Plan:
             out["conflicts"] = [c.as_json() for c in self.conflicts]
             out["netbox_side"] = [d.as_json() for d in self.netbox_side]
             out["kept_without_base"] = [c.as_json() for c in self.kept_no_base]
+        if self.read:
+            out["read"] = self.read
+            if self.read_note:
+                out["read_note"] = self.read_note
         return out
 
 
@@ -213,6 +219,8 @@ def format_plan(plan: Plan) -> str:
                 lines.append(f"{head}: {x.detail}{who}")
             for k, (a, b) in x.diff.items():
                 lines.append(f"{head}: {k}: repo {fmt(b)}, NetBox {fmt(a)}{who}")
+    if plan.read_note:
+        lines.append(f"Read all of NetBox: {plan.read_note}.")
     lines.append(plan.summary())
     return "\n".join(lines)
 
@@ -362,11 +370,16 @@ def endpoint_changes(
 
 
 def deletes(
-    ep: Endpoint, objects: list[SotObject], state: LiveState, templates: Templates
+    ep: Endpoint,
+    objects: list[SotObject],
+    state: LiveState,
+    templates: Templates,
+    lives_: list[tuple[Frozen, list[LiveObject]]] | None = None,
 ) -> list[Change]:
     wanted_keys = {o.key for o in objects}
     out: list[Change] = []
-    for key, lives in state.objects.get(ep.name, {}).items():
+    items = list(state.objects.get(ep.name, {}).items()) if lives_ is None else lives_
+    for key, lives in items:
         extra = lives if key not in wanted_keys else lives[1:]  # duplicates of a wanted key
         for live in extra:
             if live.id is None or not live.managed:
@@ -420,17 +433,38 @@ def check_refs(ds: Dataset, state: LiveState) -> None:
         raise ValidationFailed(problems, what="dataset references")
 
 
-def compute(ds: Dataset, state: LiveState) -> Plan:
-    """The full plan: deletes (reverse dependency order) are listed per endpoint with the rest."""
+Only = dict[str, set[Frozen]] | None  # the keys a fast read touched, per endpoint (None: all)
+
+
+def _objects(ds: Dataset, name: str, only: Only) -> list[SotObject]:
+    objs = ds.objects[name]
+    if only is None:
+        return objs
+    keys = only.get(name, set())
+    return [o for o in objs if o.key in keys]
+
+
+def _lives(state: LiveState, name: str, only: Only) -> list[tuple[Frozen, list[LiveObject]]]:
+    items = list(state.objects.get(name, {}).items())
+    if only is None:
+        return items
+    keys = only.get(name, set())
+    return [(k, v) for k, v in items if k in keys]
+
+
+def compute(ds: Dataset, state: LiveState, only: Only = None) -> Plan:
+    """The full plan: deletes (reverse dependency order) are listed per endpoint with the rest.
+
+    only: diff just these keys (a fast read: every other object is unchanged since the base)."""
     templates = Templates(ds, state)
     add_predictions(ds, state, templates)
     check_refs(ds, state)
     plan = Plan()
     for name in ds.endpoints:
         ep = schema.REGISTRY[name]
-        objs = ds.objects[name]
+        objs = _objects(ds, name, only)
         plan.changes += endpoint_changes(ep, objs, state, templates)
-        plan.changes += deletes(ep, objs, state, templates)
+        plan.changes += deletes(ep, ds.objects[name], state, templates, _lives(state, name, only))
     return plan
 
 
@@ -458,6 +492,7 @@ def three_way(
     status: str,
     detail: str = "",
     force: bool = False,
+    only: Only = None,
 ) -> Plan:
     """Filter the two-way plan through the sync base (sharpeyes.sot.threeway.classify).
 
@@ -481,9 +516,7 @@ def three_way(
 
     for name in ds.endpoints:
         ep = schema.REGISTRY[name]
-        repo_keys: set[Frozen] = set()
-        for obj in ds.objects[name]:
-            repo_keys.add(obj.key)
+        for obj in _objects(ds, name, only):
             live = state.get(name, obj.key)
             live_h = content_hash(live.data) if live is not None and live.id is not None else None
             ch = changes.get((name, obj.key))
@@ -507,8 +540,9 @@ def three_way(
                     Conflict(name, obj.key, obj.label, diff, live.id if live else None)
                 )
                 keep(name, obj.key, old)
-        for key, lives in state.objects.get(name, {}).items():
-            if key in repo_keys:  # duplicates of a wanted key: deleted only with a base
+        all_repo = {o.key for o in ds.objects[name]}
+        for key, lives in _lives(state, name, only):
+            if key in all_repo:  # duplicates of a wanted key: deleted only with a base
                 for d in dels.get((name, key), []):
                     (out.changes if has_base else out.kept_no_base).append(d)
                 continue

@@ -16,7 +16,7 @@ from sharpeyes import paths
 from sharpeyes.errors import InputError
 from sharpeyes.sot import apply as apply_mod
 from sharpeyes.sot import base as base_mod
-from sharpeyes.sot import client, schema
+from sharpeyes.sot import client, fast, schema
 from sharpeyes.sot import export as export_mod
 from sharpeyes.sot import plan as plan_mod
 from sharpeyes.sot.dataset import Dataset
@@ -58,20 +58,43 @@ def rest_client(api: Any = None) -> Rest:
     return Rest(api)
 
 
-def read(data_dir: Path | None = None, api: Any = None, *, force: bool = False) -> Session:
-    """Load the dataset, the sync base and the live state; compute the three-way plan."""
+def read(
+    data_dir: Path | None = None, api: Any = None, *, force: bool = False, full: bool = True
+) -> Session:
+    """Load the dataset, the sync base and the live state; compute the three-way plan.
+
+    full=False: with a usable base, read only what changed since it (sharpeyes.sot.fast), falling
+    back to the full read when the fast read cannot vouch for the result."""
     data_dir = data_dir or default_data_dir()
     t0 = time.monotonic()
     ds = load(data_dir).dataset
     t1 = time.monotonic()
     rest = rest_client(api)
     loaded = base_mod.load(rest)
-    state = fetch(rest, ds.endpoints)
+    only: plan_mod.Only = None
+    note = ""
+    if not full and loaded.base is not None:
+        try:
+            quick = fast.read(rest, ds, loaded.base)
+            state, only = quick.state, quick.only
+        except fast.Fallback as exc:
+            note = str(exc)
+            log.info("fast plan not possible (%s): reading all of NetBox", note)
+    if only is None:
+        state = fetch(rest, ds.endpoints)
     t2 = time.monotonic()
-    two_way = plan_mod.compute(ds, state)
+    two_way = plan_mod.compute(ds, state, only)
     plan = plan_mod.three_way(
-        ds, state, two_way, loaded.base, status=loaded.status, detail=loaded.detail, force=force
+        ds,
+        state,
+        two_way,
+        loaded.base,
+        status=loaded.status,
+        detail=loaded.detail,
+        force=force,
+        only=only,
     )
+    plan.read, plan.read_note = ("full", note) if only is None else ("fast", "")
     attribute(rest, plan, loaded)
     t3 = time.monotonic()
     timings = {"load": t1 - t0, "read": t2 - t1, "diff": t3 - t2}
@@ -99,8 +122,10 @@ def attribute(rest: Rest, plan: Plan, loaded: base_mod.Loaded) -> None:
         c.note = f"deleted in NetBox: {who(c.endpoint, entry.id if entry else None, 'delete')}"
 
 
-def plan(data_dir: Path | None = None, api: Any = None, *, force: bool = False) -> Session:
-    return read(data_dir, api, force=force)
+def plan(
+    data_dir: Path | None = None, api: Any = None, *, force: bool = False, full: bool = True
+) -> Session:
+    return read(data_dir, api, force=force, full=full)
 
 
 def expected_work(s: Session) -> int:
@@ -133,7 +158,8 @@ def record_after_apply(s: Session, *, wrote: bool) -> bool:
     anchor = base_mod.newest_change(s.rest)
     state = fetch(s.rest, s.dataset.endpoints) if wrote else s.state
     entries = base_mod.entries_from(s.dataset, state, s.plan.carry)
-    return save_if_changed(s.rest, s.base, entries, anchor, s.data_dir, "sot apply")
+    pending = base_mod.pending_from(state, s.plan.carry)
+    return save_if_changed(s.rest, s.base, entries, anchor, s.data_dir, "sot apply", pending)
 
 
 def save_if_changed(  # noqa: PLR0917
@@ -143,13 +169,15 @@ def save_if_changed(  # noqa: PLR0917
     anchor: dict[str, Any] | None,
     data_dir: Path,
     written_by: str,
+    pending: dict[str, dict[str, int]] | None = None,
 ) -> bool:
     """Save the base unless the stored one is usable and has the same entries (a no-op run
     writes nothing to NetBox)."""
-    if loaded is not None and loaded.base is not None and loaded.base.objects == entries:
+    old = loaded.base if loaded is not None else None
+    if old is not None and old.objects == entries and old.pending == (pending or {}):
         log.debug("sync base unchanged")
         return False
-    base_mod.save(rest, entries, anchor, data_dir, written_by)
+    base_mod.save(rest, entries, anchor, data_dir, written_by, pending)
     return True
 
 
