@@ -13,8 +13,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sharpeyes.errors import TargetFailed
@@ -27,6 +29,8 @@ from sharpeyes.sot.schema import Endpoint, Kind
 log = logging.getLogger(__name__)
 
 BATCH = 500
+WORKERS_ENV = "SHARPEYES_SOT_WRITE_WORKERS"  # concurrent bulk requests (1: sequential)
+WRITE_WORKERS = 2  # docs/decisions/0001: measured on the lab NetBox (3 gunicorn workers)
 STOP_ENV = "SHARPEYES_SOT_STOP_AFTER_BATCHES"  # test hook: SIGKILL self after N write batches
 
 Progress = Callable[[str, int], None]  # (description, objects done in this step)
@@ -56,6 +60,20 @@ class Writer:
         stop = os.environ.get(STOP_ENV)
         self.stop_after = int(stop) if stop else None
         self.batches = 0
+        self.workers = max(1, int(os.environ.get(WORKERS_ENV) or WRITE_WORKERS))
+
+    def _parallel(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
+        """Run independent bulk requests (chunks of one endpoint and wave) concurrently; results
+        in order. A failure is raised after the others finished (a re-run converges)."""
+        if self.workers == 1 or len(calls) < 2:
+            return [call() for call in calls]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = [pool.submit(call) for call in calls]
+            errors = [f.exception() for f in futures]
+        for err in errors:
+            if err is not None:
+                raise err
+        return [f.result() for f in futures]
 
     def _tick(self, desc: str, n: int) -> None:
         self.batches += 1
@@ -151,8 +169,10 @@ class Writer:
             by_ep.setdefault(c.endpoint, []).append(c)
         for name in sorted(by_ep, key=schema.ORDER.__getitem__, reverse=True):
             ep = schema.REGISTRY[name]
-            for chunk in _chunks(by_ep[name], self.batch):
-                self.rest.delete_ids(ep, [int(c.live_id) for c in chunk if c.live_id])
+            chunks = list(_chunks(by_ep[name], self.batch))
+            ids = [[int(c.live_id) for c in chunk if c.live_id] for chunk in chunks]
+            self._parallel([partial(self.rest.delete_ids, ep, i) for i in ids])
+            for chunk in chunks:
                 for c in chunk:
                     obj = self.state.by_id.get(name, {}).get(int(c.live_id or 0))
                     if obj:
@@ -167,9 +187,18 @@ class Writer:
             if not wave:
                 labels = ", ".join(c.label for c in later[:5])
                 raise TargetFailed(f"{ep.name}: circular references among {labels}")
-            for chunk in _chunks(wave, self.batch):
-                body = [self.create_body(ep, c.data, f"{ep.name} {c.label}") for c in chunk]
-                rows = self.rest.write("POST", ep, body, [c.label for c in chunk])
+            chunks = list(_chunks(wave, self.batch))
+            bodies = [
+                [self.create_body(ep, c.data, f"{ep.name} {c.label}") for c in chunk]
+                for chunk in chunks
+            ]
+            answers = self._parallel(
+                [
+                    partial(self.rest.write, "POST", ep, body, [c.label for c in chunk])
+                    for chunk, body in zip(chunks, bodies, strict=True)
+                ]
+            )
+            for chunk, rows in zip(chunks, answers, strict=True):
                 for c, row in zip(chunk, rows, strict=True):
                     self.state.add(ep, LiveObject(row["id"], full_form(ep, c.data, deferred=False)))
                 self.result.created += len(chunk)
@@ -191,12 +220,18 @@ class Writer:
         return wave, later
 
     def update(self, ep: Endpoint, updates: list[Change]) -> None:
-        for chunk in _chunks(updates, self.batch):
-            body = []
-            for c in chunk:
-                live = self.state.by_id[ep.name][int(c.live_id or 0)]
-                body.append(self.update_body(ep, c, live))
-            self.rest.write("PATCH", ep, body, [c.label for c in chunk])
+        chunks = list(_chunks(updates, self.batch))
+        bodies = [
+            [self.update_body(ep, c, self.state.by_id[ep.name][int(c.live_id or 0)]) for c in chunk]
+            for chunk in chunks
+        ]
+        self._parallel(
+            [
+                partial(self.rest.write, "PATCH", ep, body, [c.label for c in chunk])
+                for chunk, body in zip(chunks, bodies, strict=True)
+            ]
+        )
+        for chunk in chunks:
             for c in chunk:
                 live = self.state.by_id[ep.name][int(c.live_id or 0)]
                 for name, (_, new) in c.diff.items():

@@ -39,6 +39,7 @@ class Session:
     plan: Plan
     timings: dict[str, float] = field(default_factory=dict)
     base: base_mod.Loaded | None = None
+    anchor: dict[str, Any] | None = None  # newest change before `state` was read
 
 
 class ConflictsFound(InputError):
@@ -73,6 +74,7 @@ def read(
     loaded = base_mod.load(rest)
     only: plan_mod.Only = None
     note = ""
+    anchor = base_mod.newest_change(rest)
     if not full and loaded.base is not None:
         try:
             quick = fast.read(rest, ds, loaded.base)
@@ -99,7 +101,7 @@ def read(
     t3 = time.monotonic()
     timings = {"load": t1 - t0, "read": t2 - t1, "diff": t3 - t2}
     log.debug("plan timings %s", timings)
-    return Session(data_dir, ds, rest, state, plan, timings, loaded)
+    return Session(data_dir, ds, rest, state, plan, timings, loaded, anchor)
 
 
 def attribute(rest: Rest, plan: Plan, loaded: base_mod.Loaded) -> None:
@@ -155,8 +157,10 @@ def apply(
 
 def record_after_apply(s: Session, *, wrote: bool) -> bool:
     """Record the base this apply left (only reached after success); True when written."""
-    anchor = base_mod.newest_change(s.rest)
-    state = fetch(s.rest, s.dataset.endpoints) if wrote else s.state
+    # the anchor precedes the state the base is taken from (a change in between is seen again)
+    reread = wrote or s.plan.read == "fast"  # a fast read holds only the touched objects
+    anchor = base_mod.newest_change(s.rest) if reread else s.anchor
+    state = fetch(s.rest, s.dataset.endpoints) if reread else s.state
     entries = base_mod.entries_from(s.dataset, state, s.plan.carry)
     pending = base_mod.pending_from(state, s.plan.carry)
     return save_if_changed(s.rest, s.base, entries, anchor, s.data_dir, "sot apply", pending)
