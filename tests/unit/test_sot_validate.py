@@ -43,6 +43,7 @@ def test_validate_and_plan_read_the_same_objects(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(sync, "fetch", lambda *args, **kwargs: LiveState())
     monkeypatch.setattr(plan, "compute", lambda *args: Plan())  # not under test
     monkeypatch.setattr(sync.base_mod, "load", lambda rest: sync.base_mod.Loaded("missing"))
+    monkeypatch.setattr(sync.base_mod, "newest_change", lambda rest: None)
     planned = sync.plan(data_dir).dataset
     assert planned.endpoints == checked.endpoints
     assert len(checked.endpoints) == 31
