@@ -38,3 +38,10 @@ def test_exhausted_prefix_raises() -> None:
 def test_rejects_a_host_address_as_prefix() -> None:
     with pytest.raises(ValueError, match="host bits set"):
         next_free("10.44.8.5/24", [])
+
+
+def test_interfaces_in_use_are_taken_by_their_address() -> None:
+    """An IPv4Interface is an IPv4Address subclass: `.11/24` in use must block `.11`."""
+    used = [ipaddress.IPv4Interface("10.44.1.11/24"), ipaddress.IPv4Interface("10.44.1.12/24")]
+    got = allocate_many("10.44.1.0/24", used, 2)
+    assert [str(i) for i in got] == ["10.44.1.13/24", "10.44.1.14/24"]

@@ -17,10 +17,12 @@ class PrefixExhaustedError(InputError):
 
 
 def _host_of(value: str | ipaddress.IPv4Address | ipaddress.IPv4Interface) -> ipaddress.IPv4Address:
-    if isinstance(value, ipaddress.IPv4Address):
-        return value
+    # IPv4Interface subclasses IPv4Address: test it first, or `10.0.0.5/24` is kept whole and
+    # never equals the address 10.0.0.5 it holds (a used address would be handed out again).
     if isinstance(value, ipaddress.IPv4Interface):
         return value.ip
+    if isinstance(value, ipaddress.IPv4Address):
+        return value
     return ipaddress.IPv4Interface(value).ip
 
 
