@@ -64,6 +64,8 @@ def _compare(data: Path, api: Any, repeat: int) -> dict[str, Any]:
         "same_plan": a == b,
         "changes": len(full.plan.changes),
         "netbox_side": len(full.plan.netbox_side),
+        "conflicts": len(full.plan.conflicts),
+        "fast_timings_s": {k: round(v, 2) for k, v in fast.timings.items()},
     }
 
 
@@ -87,15 +89,16 @@ def main() -> None:
 
     report["noop"] = _compare(args.data, api, args.repeat)
 
-    device = api.dcim.devices.get(name=_a_device(args.data))
+    device = api.dcim.devices.get(name=_a_device(args.data, -1))
+    was = device.description
     device.update({"description": "benchmark: edited in NetBox"})
     report["netbox_change"] = _compare(args.data, api, args.repeat)
-    device.update({"description": ""})
+    device.update({"description": was})
 
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "netbox"
         shutil.copytree(args.data, copy)
-        _edit_description(copy / DEVICES, "benchmark: edited in the repo")
+        _edit_description(copy / DEVICES, 0, "benchmark: edited in the repo")
         report["repo_change"] = _compare(copy, api, args.repeat)
 
     if args.apply_seconds:
@@ -105,14 +108,14 @@ def main() -> None:
     _summary(report)
 
 
-def _a_device(data: Path) -> str:
+def _a_device(data: Path, index: int) -> str:
     doc = yaml.safe_load((data / DEVICES).read_text())
-    return str(doc["objects"][-1]["name"])
+    return str(doc["objects"][index]["name"])
 
 
-def _edit_description(path: Path, text: str) -> None:
+def _edit_description(path: Path, index: int, text: str) -> None:
     doc = yaml.safe_load(path.read_text())
-    doc["objects"][-1]["description"] = text
+    doc["objects"][index]["description"] = text
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
