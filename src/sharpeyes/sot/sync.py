@@ -178,7 +178,9 @@ def save_if_changed(  # noqa: PLR0917
     """Save the base unless the stored one is usable and has the same entries (a no-op run
     writes nothing to NetBox)."""
     old = loaded.base if loaded is not None else None
-    if old is not None and old.objects == entries and old.pending == (pending or {}):
+    # same entries: the old base stands (what changed since it is in the change log after its
+    # anchor, which a fast plan reads); rewritten once when it predates `pending`
+    if old is not None and old.objects == entries and old.pending is not None:
         log.debug("sync base unchanged")
         return False
     base_mod.save(rest, entries, anchor, data_dir, written_by, pending)
