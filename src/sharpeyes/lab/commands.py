@@ -106,7 +106,8 @@ def sot_converge(
     key = snapshot.current_key(data_dir)
     pristine = snapshots and netbox_pristine(env)
     if pristine and netbox.restore_loaded(key):
-        code, _ = run(sharpeyes("sot", "plan", *data), env, (EXIT_OK, EXIT_CHANGES))
+        # a full read, not the fast plan: the snapshot itself is what is checked
+        code, _ = run(sharpeyes("sot", "plan", "--full", *data), env, (EXIT_OK, EXIT_CHANGES))
         if code == EXIT_OK:
             return "restored"
         log.warning("the snapshot %s does not match the dataset: applying over it", key)
