@@ -47,7 +47,8 @@ lint: venv
 	ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=false $(BIN)/ansible-lint --profile production
 
 unit: venv
-	$(PYTEST) tests/unit -q
+	@# one worker per core (pytest-xdist): the tier is CPU-bound and its tests independent
+	$(PYTEST) tests/unit -q -n auto
 
 # The integration tier resets and mutates NetBox: it runs its own lab instance (state dir, port,
 # database, Redis databases), so it never wipes the NetBox `make demo` left.
