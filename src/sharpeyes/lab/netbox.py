@@ -504,6 +504,12 @@ def _bring_up(
     _write_config(state, db, redis_port)
     _postgres.ensure_role_and_database(db)
     new_db = _postgres.database_comment(db) != _db_marker()
+    if not new_db and not _has_lab_token(state, db):
+        # The served database belongs to another lab state (a removed state directory, another
+        # checkout): never serve that lab's data, whose sync history this lab does not know; start
+        # from the seed, so converging restores the dataset's snapshot instead of writing over it.
+        lines.append(f"database {db.name} held another lab's NetBox: replaced by the empty seed")
+        new_db = True
     if new_db:
         how = _ensure_seed(state, db)
         if how:
