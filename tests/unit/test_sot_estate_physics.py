@@ -131,8 +131,20 @@ def test_ntp_points_at_the_data_centre_clock(estate: Estate) -> None:
     }
     servers = ctxs["ntp-servers"]["data"]["sharpeyes_ntp_servers"]
     network = ctxs["ntp-network"]["data"]["sharpeyes_ntp_servers"]
-    assert set(servers) | set(network) == clock
+    assert {s["host"] for s in servers + network} == clock  # chrony_servers' shape: {host, ...}
     assert all(ipaddress.ip_address(a).is_private for a in clock)  # never off the machine
+
+
+def test_ntp_upstream_as_bare_strings_is_refused(estate: Estate) -> None:
+    """chrony_servers takes {host, ...}; a bare address would fail the role's argument spec."""
+
+    def change(objs: Objects) -> None:
+        ctx = next(o for o in objs if o["name"] == "ntp-servers")
+        ctx["data"]["sharpeyes_ntp_servers"] = ["10.44.1.21"]
+
+    problems = _problems(estate, {CONTEXTS: change})
+    assert len(problems) == 1
+    assert "data.sharpeyes_ntp_servers[0]" in problems[0] and "is not {host: ADDRESS}" in problems[0]
 
 
 def test_rtp_range_is_sized_from_the_cameras(estate: Estate) -> None:

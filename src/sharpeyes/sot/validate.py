@@ -609,6 +609,24 @@ def check_platform_ids(ld: Loaded) -> list[str]:
     return problems
 
 
+def check_ntp_contexts(ld: Loaded) -> list[str]:
+    """`sharpeyes_ntp_servers` in a config context feeds chrony_servers: a list of {host, ...}."""
+    problems: list[str] = []
+    for ctx in ld.of("extras.config-contexts", m.ConfigContext):
+        if "sharpeyes_ntp_servers" not in ctx.model.data:
+            continue
+        servers = ctx.model.data["sharpeyes_ntp_servers"]
+        fld = "data.sharpeyes_ntp_servers"
+        if not isinstance(servers, list):
+            problems.append(ctx.at(fld, "must be a list of {host: ADDRESS}"))
+            continue
+        for i, server in enumerate(servers):
+            host = server.get("host") if isinstance(server, dict) else None
+            if not isinstance(host, str) or not host:
+                problems.append(ctx.at(f"{fld}[{i}]", f"{server!r} is not {{host: ADDRESS}}"))
+    return problems
+
+
 # -- physics and standards (issue 8): cables, PoE classes, Table D.1 duties, RTP, retention ------
 
 
@@ -965,6 +983,7 @@ CHECKS: tuple[Callable[[Loaded], list[str]], ...] = (
     check_gb_sites,
     check_serials,
     check_platform_ids,
+    check_ntp_contexts,
     check_cable_physics,
     check_poe_ports,
     check_type_codes,

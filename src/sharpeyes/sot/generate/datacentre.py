@@ -601,6 +601,9 @@ def config_context(ctx: Context) -> None:
                 "is_active": True,
                 "description": f"NTP upstream of the {what}: the data centre's Beidou/GPS clock",
                 "roles": FlowList(roles),
-                "data": {"sharpeyes_ntp_servers": FlowList([addrs[(port, vrf)]])},
+                # the shape chrony_servers takes: a list of {host, iburst}
+                "data": {
+                    "sharpeyes_ntp_servers": [Flow(host=addrs[(port, vrf)], iburst=True)]
+                },
             },
         )
