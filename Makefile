@@ -17,7 +17,7 @@ PYTHON ?= $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.p
 
 SYSTEM_PACKAGES := docker.io debootstrap postgresql redis-server
 
-.PHONY: venv system-deps lint unit integration molecule e2e test demo lab-down clean
+.PHONY: venv system-deps lint unit integration molecule e2e test demo lab-down clean snapshots
 
 venv: $(VENV)/.installed
 
@@ -77,6 +77,12 @@ demo: venv system-deps
 	@# NetBox only: the demo applies the dataset, then starts the servers NetBox lists.
 	$(SE) lab up netbox
 	$(SE) demo
+
+# Refresh the repo's NetBox baselines (netbox/snapshots/) from the current dataset; commit them.
+snapshots: venv system-deps
+	$(SE) lab up netbox
+	$(SE) lab reset netbox --loaded
+	$(SE) lab snapshot commit
 
 lab-down:
 	$(SE) lab down

@@ -180,3 +180,46 @@ def test_converge_applies_on_a_used_netbox_and_never_restores_over_it(
         snapshot.snapshot_path(key).unlink(missing_ok=True)
         netbox.reset()
     assert commands.netbox_pristine(env)
+
+
+def test_a_fresh_cache_starts_from_the_repo_baseline(
+    lab_netbox: netbox.Credentials, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine with no snapshot cached: the repo's baseline is restored (with this lab's
+    token added), only the difference to the current dataset is applied, the full plan is
+    empty, and the result is cached under the current key (issue 9: first demo <= 10 min)."""
+    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path / "cache"))
+    key = snapshot.current_key()
+    try:
+        lines = commands.reset_loaded()
+        assert lines[-1].endswith("(snapshot used)"), lines
+        assert key in lines[-1]
+        assert snapshot.locate(key) is not None  # the baseline itself, or cached from it
+        api = _api(lab_netbox)
+        assert api.dcim.devices.count(role="video-server") == 10
+    finally:
+        netbox.reset()
+
+
+def test_the_repo_baseline_holds_no_secret() -> None:
+    """No API token, no session, no usable password: dumps in git are read by anyone."""
+    ((_, path),) = snapshot.committed()
+    sql = subprocess.run(
+        ["pg_restore", "-f", "-", "--data-only", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rows: dict[str, list[list[str]]] = {}
+    table = None
+    for line in sql.splitlines():
+        if line.startswith("COPY "):
+            table = line.split(" ")[1]
+            rows[table] = []
+        elif line == "\\.":
+            table = None
+        elif table is not None:
+            rows[table].append(line.split("\t"))
+    assert rows["public.users_token"] == [] and rows["public.django_session"] == []
+    users = rows["public.users_user"]
+    assert users and all(user[1] == "!" for user in users)  # password: unusable

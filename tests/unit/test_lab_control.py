@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import shlex
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -225,33 +225,40 @@ class _Snapshots:
     """Stands in for the lab database calls of `sot_converge` (the real ones are exercised in
     tests/integration/test_netbox_snapshot.py); records what was restored and saved."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, *, pristine: bool, cached: bool) -> None:
+    OLDER = "4.7.3-" + "0" * 16  # the nearest older snapshot, when there is one
+
+    def __init__(
+        self, monkeypatch: pytest.MonkeyPatch, *, pristine: bool, cached: bool, older: bool
+    ) -> None:
         self.restored: list[str] = []
         self.saved: list[str] = []
+        self.cached = {snapshot.current_key()} if cached else set()
+        if older:
+            self.cached.add(self.OLDER)
         monkeypatch.setattr(commands, "netbox_pristine", lambda env: pristine)
-        monkeypatch.setattr(commands.netbox, "restore_loaded", self._restore(cached))
+        monkeypatch.setattr(commands.netbox, "restore_loaded", self._restore)
         monkeypatch.setattr(commands.netbox, "save_loaded", self.saved.append)
+        monkeypatch.setattr(commands.snapshot, "nearest", lambda key: self.OLDER if older else None)
 
-    def _restore(self, cached: bool) -> Callable[[str], bool]:
-        def restore(key: str) -> bool:
-            if cached:
-                self.restored.append(key)
-            return cached
-
-        return restore
+    def _restore(self, key: str) -> bool:
+        if key in self.cached:
+            self.restored.append(key)
+        return key in self.cached
 
 
 @pytest.mark.parametrize(
-    ("pristine", "cached", "plans", "how", "restored", "saved", "applied"),
+    ("pristine", "cached", "older", "plans", "how", "restored", "saved", "applied"),
     [
         # pristine NetBox, snapshot cached: restored, checked by one plan, nothing applied
-        (True, True, [2, 0], "restored", True, False, False),
-        # pristine, no snapshot: applied for real, then saved for next time
-        (True, False, [2, 0], "applied", False, True, True),
+        (True, True, True, [2, 0], "restored", "key", False, False),
+        # pristine, no snapshot at all: applied for real, then saved for next time
+        (True, False, False, [2, 0], "applied", None, True, True),
+        # pristine, only an older snapshot: restored, the difference applied, saved
+        (True, False, True, [2, 0], "updated", "older", True, True),
         # someone wrote to NetBox: never replaced by a snapshot, never saved
-        (False, True, [2, 0], "applied", False, False, True),
+        (False, True, True, [2, 0], "applied", None, False, True),
         # a snapshot that does not match the dataset: applied over it and saved anew
-        (True, True, [2, 2, 0], "applied", True, True, True),
+        (True, True, False, [2, 2, 0], "applied", "key", True, True),
     ],
 )
 def test_converge_uses_a_snapshot_only_on_a_pristine_netbox(
@@ -259,21 +266,33 @@ def test_converge_uses_a_snapshot_only_on_a_pristine_netbox(
     *,
     pristine: bool,
     cached: bool,
+    older: bool,
     plans: list[int],
     how: str,
-    restored: bool,
+    restored: str | None,
     saved: bool,
     applied: bool,
 ) -> None:
-    snaps = _Snapshots(monkeypatch, pristine=pristine, cached=cached)
+    snaps = _Snapshots(monkeypatch, pristine=pristine, cached=cached, older=older)
     runner = _Recorder(plans)
     assert commands.sot_converge({}, run=runner) == how
     key = snapshot.current_key()
-    assert snaps.restored == ([key] if restored else [])
+    assert snaps.restored == {None: [], "key": [key], "older": [_Snapshots.OLDER]}[restored]
     assert snaps.saved == ([key] if saved else [])
     assert (("sot", "apply", "--yes") in runner.calls) is applied
-    assert (("sot", "plan", "--full") in runner.calls) is restored  # a snapshot gets a full read
+    # whatever becomes or comes from a snapshot gets a full read
+    assert (("sot", "plan", "--full") in runner.calls) is bool(pristine and (restored or saved))
     assert runner.plan_codes == []  # every plan answer was asked for
+
+
+def test_an_older_snapshot_is_a_starting_point_for_the_repo_dataset_only(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Another dataset over an older estate snapshot would delete the whole estate."""
+    snaps = _Snapshots(monkeypatch, pristine=True, cached=False, older=True)
+    runner = _Recorder([2, 0])
+    assert commands.sot_converge({}, run=runner, data_dir=tmp_path) == "applied"
+    assert snaps.restored == []
 
 
 def test_a_failed_command_raises_with_its_output_tail(tmp_path: Path) -> None:

@@ -223,6 +223,35 @@ def test_prune_keeps_the_newest_snapshots_of_each_version(
     assert snapshot.snapshots()[0][0] == snapshot.make_key("4.7.3", f"{3:016x}")
 
 
+def test_repo_baselines_are_found_after_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    monkeypatch.setattr(snapshot, "committed_dir", lambda: repo)
+    wanted, base, cached = (snapshot.make_key("4.7.3", f"{i:016x}") for i in range(3))
+    other_version = snapshot.make_key("4.8.0", f"{9:016x}")
+    assert snapshot.locate(wanted) is None and snapshot.nearest(wanted) is None
+    for key in (base, other_version):
+        (repo / snapshot.snapshot_path(key).name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / snapshot.snapshot_path(key).name).write_bytes(b"dump")
+    assert snapshot.nearest(wanted) == base  # the repo's baseline of the same NetBox version
+    assert snapshot.locate(base) == repo / snapshot.snapshot_path(base).name
+    snapshot.snapshot_path(cached).parent.mkdir(parents=True)
+    snapshot.snapshot_path(cached).write_bytes(b"dump")
+    assert snapshot.nearest(wanted) == cached  # the cache first: it is newer than any baseline
+    assert snapshot.nearest(cached) == base  # never the key itself
+    snapshot.snapshot_path(base).write_bytes(b"dump")
+    assert snapshot.locate(base) == snapshot.snapshot_path(base)
+
+
+def test_the_repo_ships_one_baseline_and_the_migrated_dump_of_the_pinned_netbox() -> None:
+    """A fresh machine restores these instead of migrating and applying (decision 0002)."""
+    baselines = [k for k, _ in snapshot.committed()]
+    assert [snapshot.check_key(k)[0] for k in baselines] == [_nbinstall.NETBOX_VERSION]
+    assert snapshot.committed_migrated().is_file()
+
+
 # --- several instances side by side -------------------------------------------------------
 
 

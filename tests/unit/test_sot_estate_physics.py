@@ -144,7 +144,9 @@ def test_ntp_upstream_as_bare_strings_is_refused(estate: Estate) -> None:
 
     problems = _problems(estate, {CONTEXTS: change})
     assert len(problems) == 1
-    assert "data.sharpeyes_ntp_servers[0]" in problems[0] and "is not {host: ADDRESS}" in problems[0]
+    assert (
+        "data.sharpeyes_ntp_servers[0]" in problems[0] and "is not {host: ADDRESS}" in problems[0]
+    )
 
 
 def test_rtp_range_is_sized_from_the_cameras(estate: Estate) -> None:

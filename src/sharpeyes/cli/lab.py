@@ -92,3 +92,33 @@ def reset(
         raise InputError(f"lab reset: unknown part {part!r} (only 'netbox' can be reset)")
     for line in commands.reset_loaded(data) if loaded else netbox.reset():
         typer.echo(line)
+
+
+snapshot_app = typer.Typer(
+    help="Loaded-NetBox snapshots (docs/decisions/0002).", no_args_is_help=True
+)
+app.add_typer(snapshot_app, name="snapshot")
+
+
+@snapshot_app.command("list")
+def snapshot_list() -> None:
+    """The cached and the repo's snapshots, newest first; `*` marks the current dataset's key."""
+    from sharpeyes.lab import snapshot
+
+    current = snapshot.current_key()
+    for where, found in (("cache", snapshot.snapshots()), ("repo", snapshot.committed())):
+        for key, path in found:
+            mark = "*" if key == current else " "
+            size = path.stat().st_size / 1e6
+            typer.echo(f"{mark} {key}  {where:5}  {size:5.2f} MB  {path}")
+
+
+@snapshot_app.command("commit")
+def snapshot_commit() -> None:
+    """Write the current dataset's cached snapshot (and the migrated dump) into
+    netbox/snapshots/ without users' secrets: the baseline a fresh machine restores before
+    applying the rest. Run `lab reset netbox --loaded` first; commit the files."""
+    from sharpeyes.lab import netbox, snapshot
+
+    for path in netbox.commit_baseline(snapshot.current_key()):
+        typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -168,6 +168,10 @@ def recreate_database(db: Database, template: str | None = None) -> None:
     admin_sql(f"CREATE DATABASE {name} OWNER {_ident(db.role)}{copy};")
 
 
+def drop_database(db: Database) -> None:
+    admin_sql(f"DROP DATABASE IF EXISTS {_ident(db.name)} WITH (FORCE);")
+
+
 def dump(db: Database, target: Path) -> None:
     """pg_dump (custom format) to target atomically: a temporary file, then a rename."""
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,9 @@
 `sot_converge` is the one "plan, then apply on exit 2" sequence: NetBox made to match the repo
 dataset through `sharpeyes sot plan` / `sot apply --yes`, checked by a final empty plan. On a
 pristine lab NetBox (never written since it was migrated) it restores the loaded snapshot of the
-dataset instead of applying it (seconds instead of minutes), and after a full apply onto a
-pristine NetBox it saves one (docs/decisions/0002-loaded-netbox-snapshot.md).
+dataset instead of applying it (seconds instead of minutes) or, lacking one, the nearest older
+snapshot (cache, else the repo's baseline) and applies only the difference; after an apply onto a
+pristine NetBox it saves a snapshot (docs/decisions/0002-loaded-netbox-snapshot.md).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
+from sharpeyes import paths
 from sharpeyes.errors import EXIT_CHANGES, EXIT_OK, TargetFailed
 from sharpeyes.lab import netbox, snapshot
 from sharpeyes.lab.env import lab_env, venv_bin
@@ -72,7 +74,7 @@ def sharpeyes(*args: str) -> list[str]:
     return [str(venv_bin() / "sharpeyes"), *args]
 
 
-Converged = Literal["in sync", "restored", "applied"]
+Converged = Literal["in sync", "restored", "updated", "applied"]
 
 
 def netbox_pristine(env: Mapping[str, str]) -> bool:
@@ -105,17 +107,27 @@ def sot_converge(
         return "in sync"
     key = snapshot.current_key(data_dir)
     pristine = snapshots and netbox_pristine(env)
+    # an older snapshot is a starting point for the repo's own dataset only (its lineage)
+    own_dataset = data_dir is None or data_dir.resolve() == paths.netbox_data_dir().resolve()
+    how: Converged = "applied"
     if pristine and netbox.restore_loaded(key):
         # a full read, not the fast plan: the snapshot itself is what is checked
         code, _ = run(sharpeyes("sot", "plan", "--full", *data), env, (EXIT_OK, EXIT_CHANGES))
         if code == EXIT_OK:
             return "restored"
         log.warning("the snapshot %s does not match the dataset: applying over it", key)
+    elif (
+        pristine and own_dataset and (near := snapshot.nearest(key)) and netbox.restore_loaded(near)
+    ):
+        # an older estate plus its sync base: the apply writes only what changed since
+        log.info("no snapshot for %s: starting from %s and applying the difference", key, near)
+        how = "updated"
     run(sharpeyes("sot", "apply", "--yes", *data), env, (EXIT_OK,))
-    run(sharpeyes("sot", "plan", *data), env, (EXIT_OK,))  # in sync now, or this raises
+    # in sync now, or this raises; a full read when the result becomes a snapshot
+    run(sharpeyes("sot", "plan", *("--full",) * pristine, *data), env, (EXIT_OK,))
     if pristine:
         netbox.save_loaded(key)
-    return "applied"
+    return how
 
 
 def reset_loaded(data_dir: Path | None = None) -> list[str]:
@@ -125,8 +137,10 @@ def reset_loaded(data_dir: Path | None = None) -> list[str]:
     lines = netbox.reset()
     how = sot_converge(lab_env(), data_dir=data_dir)
     key = snapshot.current_key(data_dir)
-    done = "restored" if how == "restored" else "applied and saved as a snapshot"
-    used = "snapshot used" if how == "restored" else "snapshot not used"
+    done, used = {
+        "restored": ("restored", "snapshot used"),
+        "updated": ("an older snapshot restored, the difference applied, saved", "snapshot used"),
+    }.get(how, ("applied and saved as a snapshot", "snapshot not used"))
     seconds = time.monotonic() - t0
     lines.append(f"NetBox loaded with the dataset {key}: {done} in {seconds:.1f} s ({used})")
     return lines

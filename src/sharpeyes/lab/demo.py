@@ -79,6 +79,8 @@ def _sot_apply(env: dict[str, str]) -> tuple[int, str]:
         return 0, "NetBox already matches the repo data"
     if how == "restored":
         return 1, "NetBox restored from the dataset's loaded snapshot; plan is now empty"
+    if how == "updated":
+        return 1, "NetBox restored from an older snapshot, the difference applied; plan empty"
     return 1, "applied the repo data to NetBox (saved as a snapshot if it was empty); plan empty"
 
 

@@ -279,6 +279,8 @@ def _ensure_seed(state: dict[str, Any], db: _postgres.Database) -> str | None:
         return None
     _postgres.recreate_database(seed)
     dump = dump_path()
+    if not dump.is_file() and snapshot.committed_migrated().is_file():
+        dump = snapshot.committed_migrated()  # a fresh machine: the repo's copy, no migrations
     if dump.is_file():
         _postgres.restore(seed, dump)
         how = f"restored the migrated database from {dump}"
@@ -722,7 +724,9 @@ def _loaded_marker(state: dict[str, Any], key: str) -> str:
 def _fill_loaded_template(state: dict[str, Any], db: _postgres.Database, key: str) -> None:
     """Restore the snapshot file of key into the template and make sure it holds this lab's
     superuser and token (a dump made by another lab state carries that lab's token)."""
-    template, source = _loaded(db), snapshot.snapshot_path(key)
+    template, source = _loaded(db), snapshot.locate(key)
+    if source is None:
+        raise LabError(f"no snapshot file for {key} (cache or {snapshot.committed_dir()})")
     _postgres.recreate_database(template)  # empty, no comment: unusable until complete
     _postgres.restore(template, source)
     if not _has_lab_token(state, template):
@@ -756,14 +760,55 @@ def restore_loaded(key: str) -> bool:
     snapshot.check_key(key)
     with _locked():
         state, db = _prepared()
-        template, path = _loaded(db), snapshot.snapshot_path(key)
+        template, path = _loaded(db), snapshot.locate(key)
         if _postgres.database_comment(template) != _loaded_marker(state, key):
-            if not path.is_file():
+            if path is None:
                 return False
             _fill_loaded_template(state, db, key)
         _postgres.recreate_database(db, template=template.name)
         _postgres.set_database_comment(db, _db_marker())
         _flush_cache()
-        if path.is_file():
+        if path is not None and path.parent == snapshot.snapshot_dir():
             snapshot.mark_used(path)
         return True
+
+
+# A lab's secrets, removed from a dump bound for the repo: API tokens, sessions and password
+# hashes (the user rows stay, unusable for login, so change-log authors keep their names).
+_STRIP_SECRETS = (
+    "DELETE FROM users_token;DELETE FROM django_session;UPDATE users_user SET password = '!';"
+)
+
+
+def commit_baseline(key: str) -> list[Path]:
+    """Write the loaded snapshot of key and the migrated dump into the repo's
+    `netbox/snapshots/` (the baselines a fresh machine starts from), users, tokens and
+    sessions removed; older baselines of the same NetBox version are deleted. Returns the
+    files written."""
+    version = snapshot.check_key(key)[0]
+    source = snapshot.snapshot_path(key)
+    if not source.is_file():
+        raise LabError(f"no cached snapshot for {key}: run `sharpeyes lab reset netbox --loaded`")
+    with _locked():
+        _, db = _prepared()
+        scratch = replace(db, name=f"{db.name}_export")
+        target = snapshot.committed_dir() / source.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = []
+        try:
+            for src, dst in ((source, target), (dump_path(), snapshot.committed_migrated())):
+                if src == dump_path() and not src.is_file():
+                    continue  # migrated from the repo's own copy: nothing newer to write
+                _postgres.recreate_database(scratch)
+                _postgres.restore(scratch, src)
+                if src == source:
+                    _postgres.admin_sql(_STRIP_SECRETS, database=scratch.name)
+                _postgres.dump(scratch, dst)
+                dst.chmod(0o644)  # no secrets left: readable like any repo file
+                written.append(dst)
+        finally:
+            _postgres.drop_database(scratch)
+        for other, path in snapshot.committed():
+            if other != key and snapshot.check_key(other)[0] == version:
+                path.unlink()
+        return written

@@ -4,7 +4,12 @@ A snapshot is a `pg_dump` (custom format) of a lab NetBox right after the whole 
 applied, cached as `cache_dir()/netbox/netbox-<version>-loaded-<data hash>.dump`, next to the
 migrated empty dump. Its key is `<NetBox version>-<first 16 hex digits of the dataset hash>`:
 another NetBox version or any byte changed under netbox/custom or netbox/estate gives another
-key, so a stale snapshot is never restored. See docs/decisions/0002-loaded-netbox-snapshot.md.
+key, so a stale snapshot is never restored.
+
+The repo also carries, per NetBox version, the migrated empty dump and one loaded **baseline**
+(`netbox/snapshots/`, written by `sharpeyes lab snapshot commit`, users' secrets stripped): a
+fresh machine restores the baseline and applies only what the dataset changed since (`nearest`).
+See docs/decisions/0002-loaded-netbox-snapshot.md.
 """
 
 from __future__ import annotations
@@ -56,6 +61,45 @@ def snapshot_dir() -> Path:
 def snapshot_path(key: str) -> Path:
     version, data = check_key(key)
     return snapshot_dir() / f"netbox-{version}-loaded-{data}.dump"
+
+
+def committed_dir() -> Path:
+    """The snapshots shipped in the repo (one migrated dump and one baseline per NetBox version)."""
+    return paths.netbox_data_dir() / "snapshots"
+
+
+def committed_migrated() -> Path:
+    return committed_dir() / f"netbox-{_nbinstall.NETBOX_VERSION}-migrated.dump"
+
+
+def committed() -> list[tuple[str, Path]]:
+    """(key, file) of each loaded baseline in the repo."""
+    found = []
+    if committed_dir().is_dir():
+        for path in sorted(committed_dir().iterdir()):
+            match = _FILE.match(path.name)
+            if match and path.is_file():
+                found.append((f"{match['version']}-{match['data']}", path))
+    return found
+
+
+def locate(key: str) -> Path | None:
+    """The dump of key: the cached one, else the repo's baseline of that key; None if neither."""
+    for path in (snapshot_path(key), committed_dir() / snapshot_path(key).name):
+        if path.is_file():
+            return path
+    return None
+
+
+def nearest(key: str) -> str | None:
+    """Another snapshot of key's NetBox version to start from when key has none: the newest
+    cached one, else the repo's baseline. Applying the dataset over it writes only what the
+    dataset changed since (the sync base inside it makes that a three-way plan)."""
+    version = check_key(key)[0]
+    for other, _ in [*snapshots(), *committed()]:
+        if other != key and check_key(other)[0] == version:
+            return other
+    return None
 
 
 def snapshots() -> list[tuple[str, Path]]:

@@ -602,8 +602,6 @@ def config_context(ctx: Context) -> None:
                 "description": f"NTP upstream of the {what}: the data centre's Beidou/GPS clock",
                 "roles": FlowList(roles),
                 # the shape chrony_servers takes: a list of {host, iburst}
-                "data": {
-                    "sharpeyes_ntp_servers": [Flow(host=addrs[(port, vrf)], iburst=True)]
-                },
+                "data": {"sharpeyes_ntp_servers": [Flow(host=addrs[(port, vrf)], iburst=True)]},
             },
         )
