@@ -9,7 +9,7 @@ import pytest
 
 from sharpeyes.errors import DatasetInvalid
 from sharpeyes.paths import netbox_data_dir
-from sharpeyes.sot import schema
+from sharpeyes.sot import loader, schema
 from sharpeyes.sot.dataset import dumps, iter_refs
 from sharpeyes.sot.loader import layout, load, read_file
 from sharpeyes.sot.schema import Kind
@@ -49,6 +49,36 @@ def test_split_files_merge_and_duplicates_are_errors(tmp_path: Path) -> None:
         f"{shown}/estate/dcim.sites.a.yml: site a: duplicate dcim.sites key "
         f"(first in {shown}/custom/dcim.sites.yml)"
     ]
+
+
+def test_the_parsed_dataset_is_cached_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SHARPEYES_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "netbox"
+    sites = _write(data / "estate" / "dcim.sites.yml", SITES + "  - {slug: a, name: A}\n")
+    _write(data / "custom" / "extras.tags.yml", "---\nendpoint: extras.tags\nobjects: []\n")
+    parsed: list[str] = []
+    real_read = loader.read_file
+
+    def counting_read(path: Path, data_dir: Path) -> loader.FileLoad:
+        parsed.append(path.name)
+        return real_read(path, data_dir)
+
+    monkeypatch.setattr(loader, "read_file", counting_read)
+    first = loader.load_dataset(data)
+    assert sorted(parsed) == ["dcim.sites.yml", "extras.tags.yml"]
+    again = loader.load_dataset(data)
+    assert len(parsed) == 2  # the second read came from the cache
+    assert again.objects["dcim.sites"][0].data == first.objects["dcim.sites"][0].data
+    sites.write_text(SITES + "  - {slug: a, name: Changed}\n", encoding="utf-8")
+    assert loader.load_dataset(data).objects["dcim.sites"][0].data["name"] == "Changed"
+    assert parsed[2:] == ["dcim.sites.yml"]  # one changed file: that file parsed again
+    sites.write_text(SITES + "  - {slug: a}\n", encoding="utf-8")  # name missing: invalid
+    for _ in range(2):  # problems are never cached
+        with pytest.raises(DatasetInvalid, match="name"):
+            loader.load_dataset(data)
+    assert parsed[3:] == ["dcim.sites.yml", "dcim.sites.yml"]
 
 
 # The allowed places (loader docstring): endpoint files directly in custom/ and estate/, the

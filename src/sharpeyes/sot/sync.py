@@ -21,7 +21,7 @@ from sharpeyes.sot import export as export_mod
 from sharpeyes.sot import plan as plan_mod
 from sharpeyes.sot.dataset import Dataset
 from sharpeyes.sot.live import LiveState, Rest, fetch
-from sharpeyes.sot.loader import load
+from sharpeyes.sot.loader import load_dataset
 from sharpeyes.sot.plan import Plan
 from sharpeyes.sot.threeway import BaseEntry
 
@@ -68,7 +68,7 @@ def read(
     back to the full read when the fast read cannot vouch for the result."""
     data_dir = data_dir or default_data_dir()
     t0 = time.monotonic()
-    ds = load(data_dir).dataset
+    ds = load_dataset(data_dir)
     t1 = time.monotonic()
     rest = rest_client(api)
     loaded = base_mod.load(rest)
@@ -190,13 +190,13 @@ def save_if_changed(  # noqa: PLR0917
 def export(data_dir: Path | None = None, api: Any = None) -> list[Path]:
     """Write live NetBox into the dataset, then record the base (repo and NetBox now agree)."""
     data_dir = data_dir or default_data_dir()
-    ds = load(data_dir).dataset
+    ds = load_dataset(data_dir)
     rest = rest_client(api)
     loaded = base_mod.load(rest)
     anchor = base_mod.newest_change(rest)
     state = fetch(rest, ds.endpoints)
     changed = export_mod.export(ds, state, data_dir)
-    after = load(data_dir).dataset
+    after = load_dataset(data_dir)
     entries = base_mod.entries_from(after, state)
     save_if_changed(rest, loaded, entries, anchor, data_dir, "sot export")
     return changed
