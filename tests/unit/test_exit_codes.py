@@ -107,6 +107,8 @@ TABLE = [
     case("lab down switches", EXIT_INVALID_INPUT, "'switches' is not one of"),
     case("lab images --bogus", EXIT_INVALID_INPUT, "No such option: --bogus"),
     case("lab reset hosts", EXIT_INVALID_INPUT, "lab reset: unknown part 'hosts'"),
+    case("lab snapshot list", EXIT_OK, "  repo  "),
+    case("lab snapshot commit", EXIT_UNREACHABLE, "never brought up"),
     # demo
     case("demo extra", EXIT_INVALID_INPUT, "unexpected extra argument"),
 ]

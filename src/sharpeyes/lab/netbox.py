@@ -787,10 +787,12 @@ def commit_baseline(key: str) -> list[Path]:
     files written."""
     version = snapshot.check_key(key)[0]
     source = snapshot.snapshot_path(key)
-    if not source.is_file():
-        raise LabError(f"no cached snapshot for {key}: run `sharpeyes lab reset netbox --loaded`")
     with _locked():
         _, db = _prepared()
+        if not source.is_file():
+            raise LabError(
+                f"no cached snapshot for {key}: run `sharpeyes lab reset netbox --loaded`"
+            )
         scratch = replace(db, name=f"{db.name}_export")
         target = snapshot.committed_dir() / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
