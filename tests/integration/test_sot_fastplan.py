@@ -7,50 +7,22 @@ must print the same JSON as `sot plan --full`, and must really have been fast (`
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-
-from sharpeyes.lab import netbox
-from sharpeyes.sot import client
+from sotcli import edit_repo_device
+from sotcli import run_sot as _sot
 
 pytestmark = pytest.mark.integration
 
-FIXTURE = Path(__file__).parent / "data" / "fixture"
-DEVICES = Path("estate") / "dcim.devices.yml"
-CLI = [sys.executable, "-m", "sharpeyes.cli.main"]
-
-
-def _sot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "sot", *args], env=env, capture_output=True, text=True, check=False, timeout=300
-    )
-
 
 @pytest.fixture
-def env(lab_netbox: netbox.Credentials) -> dict[str, str]:
-    netbox.reset()
-    return {**os.environ, "NETBOX_API": lab_netbox.url, "NETBOX_TOKEN": lab_netbox.token}
-
-
-@pytest.fixture
-def data(tmp_path: Path, env: dict[str, str]) -> Path:
-    dest = tmp_path / "netbox"
-    shutil.copytree(FIXTURE, dest)
-    res = _sot(env, "apply", "--yes", "--data", str(dest))
+def data(data: Path, env: dict[str, str]) -> Path:
+    """The fixture dataset copy, applied to the emptied NetBox."""
+    res = _sot(env, "apply", "--yes", "--data", str(data))
     assert res.returncode == 0, res.stdout + res.stderr
-    return dest
-
-
-@pytest.fixture
-def api(env: dict[str, str]) -> Any:
-    return client.connect(env["NETBOX_API"], env["NETBOX_TOKEN"])
+    return data
 
 
 def _plans(env: dict[str, str], data: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -63,15 +35,6 @@ def _plans(env: dict[str, str], data: Path) -> tuple[dict[str, Any], dict[str, A
     assert fast.pop("read") == "fast", fast.get("read_note")
     assert full.pop("read") == "full"
     return fast, full
-
-
-def _edit_repo_device(data: Path, name: str, **fields: Any) -> None:
-    path = data / DEVICES
-    doc = yaml.safe_load(path.read_text())
-    for d in doc["objects"]:
-        if d["name"] == name:
-            d.update(fields)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
 def test_no_change(env: dict[str, str], data: Path) -> None:
@@ -89,7 +52,7 @@ def test_netbox_side_edit(env: dict[str, str], data: Path, api: Any) -> None:
 
 
 def test_repo_side_edit(env: dict[str, str], data: Path) -> None:
-    _edit_repo_device(data, "fx-cam02", description="edited in the repo")
+    edit_repo_device(data, "fx-cam02", description="edited in the repo")
     fast, full = _plans(env, data)
     assert fast == full
     assert [(c["action"], c["key"]) for c in fast["changes"]] == [("update", "fx-cam02")]
@@ -114,7 +77,7 @@ def test_netbox_side_create_and_delete(env: dict[str, str], data: Path, api: Any
 def test_repo_and_netbox_conflict(env: dict[str, str], data: Path, api: Any) -> None:
     cam = api.dcim.devices.get(name="fx-cam01")
     cam.update({"description": "NetBox side"})
-    _edit_repo_device(data, "fx-cam01", description="repo side")
+    edit_repo_device(data, "fx-cam01", description="repo side")
     fast, full = _plans(env, data)
     assert fast == full
     assert [x["key"] for x in fast["conflicts"]] == ["fx-cam01"]

@@ -6,50 +6,21 @@ Runs the real CLI in subprocesses on the fixture dataset under tests/integration
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+from sotcli import CLI
+from sotcli import run_sot as _run
 
 from sharpeyes.lab import netbox
 from sharpeyes.sot import client
 from sharpeyes.sot.apply import STOP_ENV
 
 pytestmark = pytest.mark.integration
-
-FIXTURE = Path(__file__).parent / "data" / "fixture"
-CLI = [sys.executable, "-m", "sharpeyes.cli.main"]  # the code under test, whatever is installed
-
-
-def _run(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> Any:
-    return subprocess.run(
-        [*CLI, "sot", *args],
-        env={**env, **(extra or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-@pytest.fixture
-def env(lab_netbox: netbox.Credentials) -> dict[str, str]:
-    netbox.reset()
-    return {**os.environ, "NETBOX_API": lab_netbox.url, "NETBOX_TOKEN": lab_netbox.token}
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    dest = tmp_path / "netbox"
-    shutil.copytree(FIXTURE, dest)
-    return dest
 
 
 def _files(root: Path) -> dict[str, str]:

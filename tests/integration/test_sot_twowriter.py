@@ -6,61 +6,25 @@ Runs the CLI (`python -m sharpeyes.cli.main`, the code under test) on the small 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sotcli import CLI, DEVICES, edit_repo_device
+from sotcli import run_sot as _run
 from test_points_import import GOOD, SITE, site_slice  # the one-site slice of the dataset
 
-from sharpeyes.lab import netbox
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.sot import base as base_mod
-from sharpeyes.sot import client
 from sharpeyes.sot.apply import STOP_ENV
 from sharpeyes.sot.dataset import dump_file
 from sharpeyes.sot.live import Rest
 from sharpeyes.sot.loader import load
 
 pytestmark = pytest.mark.integration
-
-FIXTURE = Path(__file__).parent / "data" / "fixture"
-DEVICES = Path("estate") / "dcim.devices.yml"
-CLI = [sys.executable, "-m", "sharpeyes.cli.main"]  # the code under test
-
-
-def _run(env: dict[str, str], *args: str, extra: dict[str, str] | None = None) -> Any:
-    return subprocess.run(
-        [*CLI, "sot", *args],
-        env={**env, **(extra or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
-@pytest.fixture
-def env(lab_netbox: netbox.Credentials) -> dict[str, str]:
-    netbox.reset()
-    return {**os.environ, "NETBOX_API": lab_netbox.url, "NETBOX_TOKEN": lab_netbox.token}
-
-
-@pytest.fixture
-def data(tmp_path: Path) -> Path:
-    dest = tmp_path / "netbox"
-    shutil.copytree(FIXTURE, dest)
-    return dest
-
-
-@pytest.fixture
-def api(env: dict[str, str]) -> Any:
-    return client.connect(env["NETBOX_API"], env["NETBOX_TOKEN"])
 
 
 def _apply(env: dict[str, str], data: Path, *flags: str) -> Any:
@@ -73,15 +37,6 @@ def _plan(env: dict[str, str], data: Path) -> tuple[int, dict[str, Any]]:
     res = _run(env, "plan", "--json", "--data", str(data))
     assert res.returncode in (0, 2), res.stdout + res.stderr
     return res.returncode, json.loads(res.stdout)
-
-
-def _edit_repo_device(data: Path, name: str, **fields: Any) -> None:
-    path = data / DEVICES
-    doc = yaml.safe_load(path.read_text())
-    for d in doc["objects"]:
-        if d["name"] == name:
-            d.update(fields)
-    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True))
 
 
 def _drop_repo_device(data: Path, name: str) -> None:
@@ -139,7 +94,7 @@ def test_netbox_created_objects_are_kept_then_exported(
 def test_conflict_refuses_then_force_resolves(env: dict[str, str], data: Path, api: Any) -> None:
     _apply(env, data)
     api.dcim.devices.get(name="fx-cam01").update({"description": "south gate"})
-    _edit_repo_device(data, "fx-cam01", description="east gate")
+    edit_repo_device(data, "fx-cam01", description="east gate")
     before = _newest_change(api)
     res = _run(env, "apply", "--yes", "--data", str(data))
     assert res.returncode == 3, res.stdout + res.stderr
@@ -191,7 +146,7 @@ def _break_base(api: Any, how: str) -> None:
 def test_unusable_base_never_deletes(env: dict[str, str], data: Path, api: Any, how: str) -> None:
     _apply(env, data)
     _drop_repo_device(data, "fx-cam02")
-    _edit_repo_device(data, "fx-cam01", description="east gate")
+    edit_repo_device(data, "fx-cam01", description="east gate")
     _break_base(api, how)
     code, plan = _plan(env, data)
     assert code == 2
@@ -241,7 +196,7 @@ def test_killed_apply_keeps_the_old_base_and_rerun_converges(
     _apply(env, data)
     marker = _marker(api)
     stored = dict(marker.parameters)
-    _edit_repo_device(data, "fx-cam01", description="east gate")
+    edit_repo_device(data, "fx-cam01", description="east gate")
     _drop_repo_device(data, "fx-cam02")
     res = _run(env, "apply", "--yes", "--data", str(data), extra={STOP_ENV: "1"})
     assert res.returncode == -signal.SIGKILL, res.stdout + res.stderr
