@@ -44,11 +44,11 @@ def block(session: Session, header: str) -> list[str]:
 
 
 def test_vlan_lists_parse_and_format_both_ways() -> None:
-    assert vlans.parse("10 20 to 23 4094".split()) == {10, 20, 21, 22, 23, 4094}
+    assert vlans.parse(["10", "20", "to", "23", "4094"]) == {10, 20, 21, 22, 23, 4094}
     assert vlans.format_to({10, 20, 21, 22, 23}) == "10 20 to 23"
     assert vlans.format_dash({1, 10, 20, 21, 22}) == "1 10 20-22"
     with pytest.raises(vlans.VlanListError) as err:
-        vlans.parse("10 4095".split())
+        vlans.parse(["10", "4095"])
     assert err.value.index == 1
 
 

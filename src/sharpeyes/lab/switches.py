@@ -151,9 +151,10 @@ def assign_ports(specs: list[SwitchSpec], base: int) -> list[SwitchSpec]:
         raise LabError(
             f"lab switches: {len(specs)} switches exceed the {PORT_STRIDE} ports reserved per lab"
         )
-    for i, spec in enumerate(sorted(specs, key=lambda s: s.name)):
+    ordered = sorted(specs, key=lambda s: s.name)
+    for i, spec in enumerate(ordered):
         spec.port = base + i
-    return specs
+    return ordered
 
 
 def _pid() -> int | None:

@@ -101,6 +101,7 @@ class Simulator:
         self.switches, self.user, self.password = load_switches(directory)
         self.sessions: dict[str, int] = dict.fromkeys(self.switches, 0)
         self._servers: list[Any] = []
+        self._procs: set[asyncssh.SSHServerProcess[str]] = set()
 
     async def start(self) -> None:
         key = host_key(self.directory)
@@ -126,12 +127,16 @@ class Simulator:
     async def close(self) -> None:
         for server in self._servers:
             server.close()
+        for proc in list(self._procs):
+            proc.channel.abort()
+        await asyncio.sleep(0)
         for switch in self.switches.values():
             persist(self.directory, switch, saved=False)
 
     async def _serve(self, switch: SimSwitch, process: asyncssh.SSHServerProcess[str]) -> None:
         session = Session(switch)
         self.sessions[switch.spec.name] += 1
+        self._procs.add(process)
         try:
             if process.command:  # `ssh host 'display vlan'`: one command, no prompt
                 out = session.execute(process.command)
@@ -162,6 +167,7 @@ class Simulator:
         except (asyncssh.Error, ConnectionError, BrokenPipeError) as exc:
             log.debug("%s: session ended: %s", switch.spec.name, exc)
         finally:
+            self._procs.discard(process)
             self.sessions[switch.spec.name] -= 1
             with contextlib.suppress(Exception):
                 process.exit(0)

@@ -564,7 +564,6 @@ class Vrp(Vendor):
             "(B): Bit-error-detection down",
             "(e): ETHOAM down",
             "(d): Dampening Suppressed",
-            "(p): port alarm down",
             "(dl): DLDP down",
             "InUti/OutUti: input utility/output utility",
             "Interface                   PHY   Protocol  InUti OutUti   inErrors  outErrors",
