@@ -129,7 +129,10 @@ class Simulator:
             server.close()
         for proc in list(self._procs):
             proc.channel.abort()
-        await asyncio.sleep(0)
+        for _ in range(50):  # let the aborted sessions finish (up to 1 s)
+            if not self._procs:
+                break
+            await asyncio.sleep(0.02)
         for switch in self.switches.values():
             persist(self.directory, switch, saved=False)
 
