@@ -42,9 +42,9 @@ def test_help_lists_the_nouns() -> None:
 
 
 def test_unknown_lab_part_is_a_usage_error() -> None:
-    proc = run("lab", "up", "switches")
+    proc = run("lab", "up", "routers")
     assert proc.returncode == 3
-    assert "switches" in proc.stderr
+    assert "routers" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

@@ -103,8 +103,11 @@ TABLE = [
     # lab: read-only commands on a lab that was never brought up, usage errors for the rest
     case("lab status --json", EXIT_OK, '"netbox"'),
     case("lab env", EXIT_UNREACHABLE, "never brought up"),
-    case("lab up switches", EXIT_INVALID_INPUT, "'switches' is not one of"),
-    case("lab down switches", EXIT_INVALID_INPUT, "'switches' is not one of"),
+    case("lab up routers", EXIT_INVALID_INPUT, "'routers' is not one of"),
+    case("lab down routers", EXIT_INVALID_INPUT, "'routers' is not one of"),
+    case("lab fault qx-cp01-sw01 --clear", EXIT_UNREACHABLE, "lab up switches"),
+    case("lab fault qx-cp01-sw01 --delay soon", EXIT_INVALID_INPUT, "Invalid value for '--delay'"),
+    case("lab reboot qx-cp01-sw01", EXIT_UNREACHABLE, "control socket"),
     case("lab images --bogus", EXIT_INVALID_INPUT, "No such option: --bogus"),
     case("lab reset hosts", EXIT_INVALID_INPUT, "lab reset: unknown part 'hosts'"),
     case("lab snapshot list", EXIT_OK, "  repo  "),

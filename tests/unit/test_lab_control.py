@@ -148,8 +148,8 @@ def test_up_reports_netbox_already_running_from_its_status(
 
 
 def test_unknown_part_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown lab part 'switches'"):
-        control.up("switches")
+    with pytest.raises(ValueError, match="unknown lab part 'routers'"):
+        control.up("routers")
 
 
 def test_results_format_as_aligned_lines() -> None:
@@ -166,17 +166,23 @@ def test_results_format_as_aligned_lines() -> None:
 
 
 @pytest.mark.usefixtures("lab_netbox")
-def test_lab_env_and_its_exports() -> None:
+def test_lab_env_and_its_exports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SHARPEYES_STATE_DIR", str(tmp_path))
     built = env.lab_env({"PATH": "/usr/bin", "KEEP": "1"})
     assert built["NETBOX_API"] == CREDS.url and built["NETBOX_TOKEN"] == CREDS.token
     assert built["ANSIBLE_CONFIG"] == str(repo_root() / "ansible.cfg")
     assert built["PATH"] == f"{env.venv_bin()}:/usr/bin" and built["KEEP"] == "1"
     words = shlex.split(env.exports())
     assert words[0] == "export"
+    password = built["SHARPEYES_SWITCH_PASSWORD"]
+    assert len(password) >= 20  # generated once, then kept in the lab state (mode 0600)
+    assert (tmp_path / "switches" / "credentials.json").stat().st_mode & 0o777 == 0o600
     assert dict(w.split("=", 1) for w in words[1:]) == {
         "NETBOX_API": CREDS.url,
         "NETBOX_TOKEN": CREDS.token,
         "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
+        "SHARPEYES_SWITCH_USER": "sharpeyes",
+        "SHARPEYES_SWITCH_PASSWORD": password,
     }
 
 

@@ -9,13 +9,15 @@ from pathlib import Path
 import typer
 
 app = typer.Typer(
-    help="Bring the local lab (NetBox, server containers) up and down.", no_args_is_help=True
+    help="Bring the local lab (NetBox, server containers, switch simulators) up and down.",
+    no_args_is_help=True,
 )
 
 
 class Part(StrEnum):
     netbox = "netbox"
     hosts = "hosts"
+    switches = "switches"
     all = "all"
 
 
@@ -25,6 +27,7 @@ def up(part: Part = typer.Argument(Part.all, help="What to bring up.")) -> None:
 
     The hosts are the video servers the lab NetBox lists (apply the dataset first:
     `sharpeyes --lab sot apply`); while it lists none, the dataset's ten, with a warning.
+    The switches are one SSH simulator per access switch NetBox lists (127.0.0.1 ports).
     """
     from sharpeyes.lab import control
     from sharpeyes.lab.parts import format_results
@@ -56,7 +59,8 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
 
 @app.command()
 def env() -> None:
-    """Print `export NETBOX_API=… NETBOX_TOKEN=… ANSIBLE_CONFIG=…` for shells and nb_inventory."""
+    """Print `export NETBOX_API=… NETBOX_TOKEN=… ANSIBLE_CONFIG=… SHARPEYES_SWITCH_USER=…
+    SHARPEYES_SWITCH_PASSWORD=…` for shells, nb_inventory and the switch pipeline."""
     from sharpeyes.lab import env as lab_env
 
     typer.echo(lab_env.exports())
@@ -122,3 +126,35 @@ def snapshot_commit() -> None:
 
     for path in netbox.commit_baseline(snapshot.current_key()):
         typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
+
+
+@app.command()
+def fault(
+    switch: str = typer.Argument(..., help="A simulated switch (NetBox name)."),
+    drop_after: int | None = typer.Option(
+        None, "--drop-after", help="Drop each session after N commands."
+    ),
+    reject: list[str] | None = typer.Option(
+        None, "--reject", help="Refuse commands matching this regex (repeatable)."
+    ),
+    delay: float | None = typer.Option(None, "--delay", help="Seconds before every reply."),
+    clear: bool = typer.Option(False, "--clear", help="Remove every fault first."),
+) -> None:
+    """Inject faults into one switch simulator, at run time (no restart)."""
+    from sharpeyes.lab import switches
+    from sharpeyes.switches.sim import control
+
+    faults = control.set_faults(
+        switches.sim_dir(), switch, drop_after=drop_after, reject=reject, delay=delay, clear=clear
+    )
+    typer.echo(f"{switch}: {json.dumps(faults, sort_keys=True)}")
+
+
+@app.command()
+def reboot(switch: str = typer.Argument(..., help="A simulated switch (NetBox name).")) -> None:
+    """Power-cycle one switch simulator: its unsaved changes are lost."""
+    from sharpeyes.lab import switches
+    from sharpeyes.switches.sim import control
+
+    control.reboot(switches.sim_dir(), switch)
+    typer.echo(f"{switch}: rebooted (running configuration = saved configuration)")

@@ -1,4 +1,5 @@
-"""Compose the lab parts: `up`/`down`/`status` over NetBox and the server containers.
+"""Compose the lab parts: `up`/`down`/`status` over NetBox, the server containers and the
+switch simulators.
 
 Parts are registered in `PARTS` (in bring-up order): each has an `up() -> list[PartResult]` and a
 `down() -> list[str]`. `up` is idempotent and, when it fails, stops whatever that part's call
@@ -23,7 +24,7 @@ import pynetbox  # type: ignore[import-untyped]
 import requests
 
 from sharpeyes.errors import DependencyUnavailable
-from sharpeyes.lab import hosts, netbox
+from sharpeyes.lab import hosts, netbox, switches
 from sharpeyes.lab.parts import PartResult
 from sharpeyes.sot import client
 from sharpeyes.vocab import SERVER_ROLE
@@ -100,6 +101,7 @@ def _hosts_down() -> list[str]:
 PARTS: dict[str, LabPart] = {
     "netbox": LabPart(up=_netbox_up, down=netbox.down),
     "hosts": LabPart(up=_hosts_up, down=_hosts_down),
+    "switches": LabPart(up=switches.up, down=switches.down),
 }
 
 
@@ -128,7 +130,11 @@ def down(part: str = "all") -> list[str]:
 
 
 def status() -> dict[str, Any]:
-    return {"netbox": netbox.status(), "hosts": hosts.status()["hosts"]}
+    return {
+        "netbox": netbox.status(),
+        "hosts": hosts.status()["hosts"],
+        "switches": switches.status(),
+    }
 
 
 def format_status(report: dict[str, Any]) -> str:
@@ -142,4 +148,15 @@ def format_status(report: dict[str, Any]) -> str:
         lines.append(f"host    {host['name']:<14} {host['image']:<36} {state}")
     if not report["hosts"]:
         lines.append("hosts   none")
+    sims = report.get("switches") or {}
+    rows = sims.get("switches", [])
+    if sims.get("running"):
+        span = f"127.0.0.1:{rows[0]['port']}-{rows[-1]['port']}" if rows else "-"
+        platforms = {
+            p: sum(r["platform"] == p for r in rows) for p in sorted({r["platform"] for r in rows})
+        }
+        detail = ", ".join(f"{n} {p}" for p, n in platforms.items())
+        lines.append(f"switches {len(rows)} simulated ({detail})  {span}  pid {sims['pid']}")
+    else:
+        lines.append("switches not running")
     return "\n".join(lines)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from sharpeyes.lab import netbox
+from sharpeyes.lab import netbox, switches
 from sharpeyes.paths import repo_root
 
 
@@ -26,8 +26,13 @@ def venv_bin() -> Path:
 
 
 def lab_vars() -> dict[str, str]:
-    """What a shell needs for the lab: the NetBox pair and the repo's ansible.cfg."""
-    return {**netbox_vars(), "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg")}
+    """What a shell needs for the lab: the NetBox pair, the repo's ansible.cfg and the lab
+    switches' AAA user (SHARPEYES_SWITCH_USER / SHARPEYES_SWITCH_PASSWORD)."""
+    return {
+        **netbox_vars(),
+        "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
+        **switches.env_vars(),
+    }
 
 
 def lab_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -40,7 +45,8 @@ def lab_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
 
 
 def exports() -> str:
-    """`export NETBOX_API=… NETBOX_TOKEN=… ANSIBLE_CONFIG=…`, quoted for a POSIX shell."""
+    """`export NETBOX_API=… NETBOX_TOKEN=… ANSIBLE_CONFIG=… SHARPEYES_SWITCH_…`, quoted for a
+    POSIX shell."""
     return "export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in lab_vars().items())
 
 
