@@ -3,6 +3,7 @@ bootstrap's input checks."""
 
 from __future__ import annotations
 
+import socket
 import stat
 from pathlib import Path
 
@@ -32,13 +33,15 @@ def test_key_pair_is_created_once_private_and_openssh(state: Path) -> None:
     assert private.is_relative_to(state / "state")
 
 
-def test_ports_are_assigned_once_and_kept(state: Path) -> None:
+def test_ports_are_assigned_once_and_kept(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ssh, "_bindable", lambda port: True)  # a running lab holds 22001..
     assert ssh.ports_for(["b", "a"]) == {"b": 22001, "a": 22002}
     assert ssh.ports_for(["c", "a"]) == {"c": 22003, "a": 22002}  # a keeps its port
     assert ssh.ports_for(["a", "b", "c"]) == {"a": 22002, "b": 22001, "c": 22003}
 
 
 def test_port_base_is_checked(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ssh, "_bindable", lambda port: True)
     monkeypatch.setenv("SHARPEYES_LAB_SSH_PORT_BASE", "30000")
     assert ssh.ports_for(["x"]) == {"x": 30001}
     monkeypatch.setenv("SHARPEYES_LAB_SSH_PORT_BASE", "22")
@@ -114,3 +117,12 @@ def test_bootstrap_access_is_checked_before_any_host(tmp_path: Path) -> None:
     key.with_name("ops.pub").write_text("not a key\n")
     with pytest.raises(InputError, match="holds no OpenSSH public key"):
         Access(ops_key=key, known_hosts=known).check()
+
+
+def test_a_port_in_use_is_skipped(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))  # an ephemeral port: 32768..60999 on Linux
+        busy.listen()
+        port = busy.getsockname()[1]
+        monkeypatch.setenv("SHARPEYES_LAB_SSH_PORT_BASE", str(port - 1))
+        assert ssh.ports_for(["x"])["x"] > port  # the first candidate, `port`, is taken

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -98,8 +99,10 @@ def port_base() -> int:
 
 
 def ports_for(names: list[str]) -> dict[str, int]:
-    """The published SSH port of each name: kept from `ports.json`, new names get the lowest free
-    port above the base. Recorded before any container uses it."""
+    """The published SSH port of each name: kept from `ports.json`, new names get the lowest port
+    above the base that no other name holds and nothing listens on now (another lab, say the
+    integration tier's, may have published the same range). Recorded before any container uses
+    it."""
     path = _ports_file()
     known: dict[str, int] = json.loads(path.read_text()) if path.is_file() else {}
     taken = set(known.values())
@@ -108,12 +111,21 @@ def ports_for(names: list[str]) -> dict[str, int]:
         if name in known:
             continue
         port += 1
-        while port in taken:
+        while port in taken or not _bindable(port):
             port += 1
         known[name] = port
         taken.add(port)
     _write_if_changed(path, json.dumps(known, indent=2, sort_keys=True) + "\n")
     return {name: known[name] for name in names}
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((ADDRESS, port))
+        except OSError:
+            return False
+    return True
 
 
 def published_port(container: Container) -> int | None:
