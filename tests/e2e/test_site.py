@@ -87,19 +87,19 @@ def test_ansible_reaches_every_server_as_the_ops_user(
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert proc.stdout.count("Reference ID") == 10
-    whoami = _run(
+    # logged in as the ops user, root through sudo (ansible_become from the lab layer)
+    who = _run(
         lab_env,
         str(BIN / "ansible"),
         "qxdc-vc01",
         *LAB_INVENTORY,
-        "--become=false",
         "-m",
         "ansible.builtin.command",
         "-a",
-        "id -un",
+        "printenv SUDO_USER USER",
     )
-    assert whoami.returncode == 0, whoami.stdout[-2000:]
-    assert ssh.OPS_USER in whoami.stdout
+    assert who.returncode == 0, who.stdout[-2000:]
+    assert who.stdout.split()[-2:] == [ssh.OPS_USER, "root"], who.stdout
 
 
 def test_pyinfra_reaches_a_server_over_ssh(lab_env: dict[str, str]) -> None:
