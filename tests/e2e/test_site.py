@@ -1,30 +1,30 @@
-"""site.yml on the ten lab servers: converge, then a second run and a check run change nothing."""
+"""site.yml on the ten lab servers over SSH (NetBox's inventory + the lab layer): converge, then a
+second run and a check run change nothing; ad-hoc Ansible and pyinfra reach the servers as the ops
+user."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from sharpeyes.lab import control
+from sharpeyes.lab import control, ssh
+from sharpeyes.lab.demo import LAB_INVENTORY
 from sharpeyes.paths import repo_root
 from sharpeyes.playbook import PlaybookResult, run_playbook
 
 pytestmark = pytest.mark.e2e
 
+BIN = Path(sys.executable).parent
+
 
 def _site(env: dict[str, str], *extra: str) -> PlaybookResult:
     """site.yml on the lab; a failed or unreachable host raises PlaybookFailed."""
     return run_playbook(
-        "playbooks/site.yml",
-        "--flush-cache",
-        "-e",
-        "@inventory/lab/connection.yml",
-        *extra,
-        env=env,
-        cwd=repo_root(),
+        "playbooks/site.yml", "--flush-cache", *LAB_INVENTORY, *extra, env=env, cwd=repo_root()
     )
 
 
@@ -32,9 +32,22 @@ def _changed(result: PlaybookResult) -> dict[str, int]:
     return {host: r.changed for host, r in result.recap.items()}
 
 
-def test_site_converges_then_changes_nothing(lab_env: dict[str, str]) -> None:
-    first = _site(lab_env)
-    servers = set(first.recap) - {"localhost"}
+def _run(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        list(argv), env=env, cwd=repo_root(), capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def converged(lab_env: dict[str, str]) -> PlaybookResult:
+    """One converge shared by the checks below."""
+    return _site(lab_env)
+
+
+def test_site_converges_then_changes_nothing(
+    lab_env: dict[str, str], converged: PlaybookResult
+) -> None:
+    servers = set(converged.recap) - {"localhost"}
     assert len(servers) == 10, f"expected the 10 video servers from NetBox, got {sorted(servers)}"
     assert servers == set(control.server_names())
 
@@ -45,48 +58,70 @@ def test_site_converges_then_changes_nothing(lab_env: dict[str, str]) -> None:
     assert _changed(check) == dict.fromkeys(check.recap, 0)
 
 
-def test_chrony_serves_time_on_every_server(lab_env: dict[str, str]) -> None:
-    _site(lab_env, "--tags", "chrony")
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible"),
-            "role_video_server",
-            "-i",
-            "inventory/netbox.yml",
-            "--flush-cache",
-            "-e",
-            "@inventory/lab/connection.yml",
-            "-m",
-            "ansible.builtin.command",
-            "-a",
-            "chronyc -n tracking",
-        ],
-        env=lab_env,
-        cwd=repo_root(),
-        capture_output=True,
-        text=True,
-        check=False,
+def test_inventory_is_netboxs_hosts_reached_over_ssh(lab_env: dict[str, str]) -> None:
+    proc = _run(lab_env, str(BIN / "ansible-inventory"), *LAB_INVENTORY, "--list")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    inv = json.loads(proc.stdout)
+    hostvars = inv["_meta"]["hostvars"]
+    servers = set(inv["role_video_server"]["hosts"])
+    assert len(servers) == 10 and len(inv["role_access_switch"]["hosts"]) == 80
+    assert len(hostvars) == 90  # servers and switches only: no camera is a host
+    for name in servers:
+        assert hostvars[name]["ansible_host"] == "127.0.0.1"
+        assert hostvars[name]["ansible_user"] == ssh.OPS_USER
+        assert hostvars[name]["sharpeyes_ntp_servers"] == []  # the lab's value beats NetBox's
+
+
+def test_ansible_reaches_every_server_as_the_ops_user(
+    lab_env: dict[str, str], converged: PlaybookResult
+) -> None:
+    proc = _run(
+        lab_env,
+        str(BIN / "ansible"),
+        "role_video_server",
+        *LAB_INVENTORY,
+        "-m",
+        "ansible.builtin.command",
+        "-a",
+        "chronyc -n tracking",
     )
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert proc.stdout.count("Reference ID") == 10
+    # logged in as the ops user, root through sudo (ansible_become from the lab layer)
+    who = _run(
+        lab_env,
+        str(BIN / "ansible"),
+        "qxdc-vc01",
+        *LAB_INVENTORY,
+        "-m",
+        "ansible.builtin.command",
+        "-a",
+        "printenv SUDO_USER USER",
+    )
+    assert who.returncode == 0, who.stdout[-2000:]
+    assert who.stdout.split()[-2:] == [ssh.OPS_USER, "root"], who.stdout
 
 
-def test_pyinfra_reaches_a_server_through_its_docker_connector(lab_env: dict[str, str]) -> None:
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "pyinfra"),
-            "-y",
-            "@docker/qxdc-vc01",
-            "exec",
-            "--",
-            "uname -n | tr a-z A-Z",  # upper case: proves the output came from the container
-        ],
-        env=lab_env,
-        cwd=repo_root(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
+def test_pyinfra_reaches_a_server_over_ssh(lab_env: dict[str, str]) -> None:
+    port = ssh.ports_for(["qxdc-vc01"])["qxdc-vc01"]
+    proc = _run(
+        lab_env,
+        str(BIN / "pyinfra"),
+        "-y",
+        "--user",
+        ssh.OPS_USER,
+        "--key",
+        str(ssh.ops_key()),
+        "--port",
+        str(port),
+        "--data",
+        f"ssh_known_hosts_file={ssh.known_hosts()}",
+        "--data",
+        "ssh_strict_host_key_checking=yes",
+        "127.0.0.1",
+        "exec",
+        "--",
+        "uname -n | tr a-z A-Z",  # upper case: proves the output came from the container
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "QXDC-VC01" in proc.stdout + proc.stderr

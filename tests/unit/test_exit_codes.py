@@ -30,8 +30,10 @@ from sharpeyes.errors import (
     EXIT_CHANGES,
     EXIT_INVALID_INPUT,
     EXIT_OK,
+    EXIT_TARGET_FAILED,
     EXIT_UNREACHABLE,
 )
+from sharpeyes.lab.ssh import ensure_key
 from sharpeyes.paths import netbox_data_dir
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -112,6 +114,16 @@ TABLE = [
     case("lab reset hosts", EXIT_INVALID_INPUT, "lab reset: unknown part 'hosts'"),
     case("lab snapshot list", EXIT_OK, "  repo  "),
     case("lab snapshot commit", EXIT_UNREACHABLE, "never brought up"),
+    # ops bootstrap: input checked before any host is contacted; a refused connection is a
+    # failed target
+    case("ops bootstrap", EXIT_INVALID_INPUT, "Missing argument 'HOST[:PORT]...'"),
+    case("ops bootstrap h --ops-key {missing}", EXIT_INVALID_INPUT, "does not exist"),
+    case("ops bootstrap h:0 --ops-key {opskey}", EXIT_INVALID_INPUT, "port '0' is not 1..65535"),
+    case(
+        "ops bootstrap 127.0.0.1:9 --ops-key {opskey} --known-hosts {known_hosts}",
+        EXIT_TARGET_FAILED,
+        "cannot reach 127.0.0.1:9",
+    ),
     # demo
     case("demo extra", EXIT_INVALID_INPUT, "unexpected extra argument"),
 ]
@@ -136,7 +148,11 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     assert generated.code == EXIT_OK, generated.stderr
     (root / "broken.yml").write_text("spec: [\n", encoding="utf-8")
     (root / "bad-header.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    ensure_key(root / "ops_ed25519", "exit-codes")
+    (root / "known_hosts").write_text("", encoding="utf-8")
     return {
+        "opskey": str(root / "ops_ed25519"),
+        "known_hosts": str(root / "known_hosts"),
         "fixture": str(TESTS / "integration" / "data" / "fixture"),
         "missing": str(root / "missing"),
         "badyaml": str(badyaml),

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from sharpeyes.errors import DependencyUnavailable, TargetFailed
-from sharpeyes.lab import commands, control, env, hosts, netbox, snapshot
+from sharpeyes.lab import commands, control, env, hosts, inventory_layer, netbox, snapshot
 from sharpeyes.lab.parts import PartResult, format_results
 from sharpeyes.paths import netbox_data_dir, repo_root
 from sharpeyes.sot import client
@@ -112,7 +112,11 @@ def test_default_servers_are_the_datasets_video_servers() -> None:
     assert list(control.DEFAULT_SERVERS) == servers
 
 
-def test_up_hosts_starts_exactly_the_names_netbox_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_up_hosts_starts_exactly_the_names_netbox_lists(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SHARPEYES_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(inventory_layer, "layer_dir", lambda: tmp_path / "layer")
     monkeypatch.setattr(control, "server_names", lambda: ["qxdc-vc01", "qxdc-vc02"])
 
     def fake_up(names: Sequence[str]) -> list[PartResult]:
@@ -126,6 +130,11 @@ def test_up_hosts_starts_exactly_the_names_netbox_lists(monkeypatch: pytest.Monk
     assert [(r.name, r.state, r.started) for r in results] == [
         ("qxdc-vc01", "already running", False),
         ("qxdc-vc02", "started", True),
+    ]
+    # ...and the Ansible layer names exactly those servers, never the repo's own directory
+    assert sorted(p.name for p in (tmp_path / "layer" / "host_vars").iterdir()) == [
+        "qxdc-vc01.yml",
+        "qxdc-vc02.yml",
     ]
 
 

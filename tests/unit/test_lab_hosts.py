@@ -12,11 +12,12 @@ from sharpeyes.lab import dockerd, hosts, images
 from sharpeyes.lab.recipes import RECIPES
 
 
-def test_three_images_with_fixed_tags() -> None:
+def test_four_images_with_fixed_tags() -> None:
     assert [images.image_ref(d) for d in RECIPES] == [
         "sharpeyes/systemd:debian12",
         "sharpeyes/systemd:debian13",
         "sharpeyes/systemd:ubuntu2404",
+        "sharpeyes/systemd:debian12-bare",
     ]
     assert {r.suite for r in RECIPES.values()} == {"bookworm", "trixie", "noble"}
 
@@ -28,7 +29,7 @@ def test_unknown_distro_is_an_error() -> None:
 
 def test_recipe_hash_is_stable_and_distinct() -> None:
     hashes = [r.hash() for r in RECIPES.values()]
-    assert len(set(hashes)) == 3
+    assert len(set(hashes)) == 4
     assert all(len(h) == 64 for h in hashes)
     assert [r.hash() for r in RECIPES.values()] == hashes
 
@@ -51,8 +52,15 @@ def test_recipe_hash_is_mirror_independent(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_recipes_install_what_ansible_and_systemd_need() -> None:
-    for recipe in RECIPES.values():
-        assert {"systemd", "systemd-sysv", "python3", "python3-apt", "sudo"} <= set(recipe.packages)
+    for distro in ("debian12", "debian13", "ubuntu2404"):
+        needed = {"systemd", "systemd-sysv", "python3", "python3-apt", "sudo", "openssh-server"}
+        assert needed <= set(RECIPES[distro].packages)
+
+
+def test_the_bare_image_is_a_server_as_delivered() -> None:
+    packages = set(RECIPES["debian12-bare"].packages)
+    assert {"systemd", "openssh-server"} <= packages
+    assert not packages & {"python3", "python3-apt", "sudo"}
 
 
 def test_tarball_is_keyed_by_distro_and_hash(
@@ -88,6 +96,10 @@ def test_run_options_are_the_unprivileged_systemd_set() -> None:
     assert opts["stop_signal"] == "SIGRTMIN+3"
     assert opts["hostname"] == opts["name"] == "qxdc-vc01"
     assert opts["labels"]["sharpeyes.lab"] == "host"
+    assert opts["ports"] == {}
+    published = hosts.run_options("b", "img", "debian12-bare", ssh_port=22001, kind="bare")
+    assert published["ports"] == {"22/tcp": ("127.0.0.1", 22001)}  # loopback only
+    assert published["labels"]["sharpeyes.lab"] == "bare"
 
 
 def test_no_dockerd_binary_is_a_dependency_error(monkeypatch: pytest.MonkeyPatch) -> None:

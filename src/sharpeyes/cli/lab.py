@@ -18,6 +18,7 @@ class Part(StrEnum):
     netbox = "netbox"
     hosts = "hosts"
     switches = "switches"
+    bare = "bare"
     all = "all"
 
 
@@ -26,8 +27,11 @@ def up(part: Part = typer.Argument(Part.all, help="What to bring up.")) -> None:
     """Start the lab parts (idempotent); wait until they are healthy.
 
     The hosts are the video servers the lab NetBox lists (apply the dataset first:
-    `sharpeyes --lab sot apply`); while it lists none, the dataset's ten, with a warning.
+    `sharpeyes --lab sot apply`); while it lists none, the dataset's ten, with a warning. Each
+    publishes SSH on 127.0.0.1 for the ops account; `inventory/lab` says how Ansible reaches it.
     The switches are one SSH simulator per access switch NetBox lists (127.0.0.1 ports).
+    `bare` (not part of `all`): a host as delivered, root with a one-time key, for
+    `sharpeyes ops bootstrap`.
     """
     from sharpeyes.lab import control
     from sharpeyes.lab.parts import format_results
@@ -47,7 +51,7 @@ def down(part: Part = typer.Argument(Part.all, help="What to stop.")) -> None:
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Show NetBox (url, version, healthy) and each host (name, image, running)."""
+    """Show NetBox (url, version, healthy) and each host (name, SSH address, image, running)."""
     from sharpeyes.lab import control
 
     report = control.status()
@@ -68,7 +72,8 @@ def env() -> None:
 
 @app.command()
 def images(force: bool = typer.Option(False, "--force", help="Rebuild even when cached.")) -> None:
-    """Build (or reuse from cache) the systemd images for Debian 12, Debian 13, Ubuntu 24.04."""
+    """Build (or reuse from cache) the systemd images (Debian 12, Debian 13, Ubuntu 24.04, and a
+    bare Debian 12 without Python for bootstrap tests)."""
     from sharpeyes.lab import hosts
 
     for line in hosts.build_images(force=force):

@@ -24,7 +24,7 @@ import pynetbox  # type: ignore[import-untyped]
 import requests
 
 from sharpeyes.errors import DependencyUnavailable
-from sharpeyes.lab import hosts, netbox, switches
+from sharpeyes.lab import hosts, inventory_layer, netbox, ssh, switches
 from sharpeyes.lab.parts import PartResult
 from sharpeyes.sot import client
 from sharpeyes.vocab import SERVER_ROLE
@@ -34,12 +34,16 @@ log = logging.getLogger(__name__)
 # The estate's video servers (netbox/estate dcim.devices, role video-server), for a NetBox that
 # holds none yet. NetBox stays the source: as soon as it lists servers, only those are started.
 DEFAULT_SERVERS = tuple(f"qxdc-vc{i:02d}" for i in range(1, 11))
+# A server as the vendor delivers it, for `sharpeyes ops bootstrap` (not part of `lab up all`).
+BARE_HOSTS = ("sharpeyes-bare1",)
+BARE_IMAGE = "debian12-bare"
 
 
 @dataclass(frozen=True)
 class LabPart:
     up: Callable[[], list[PartResult]]
     down: Callable[[], list[str]]
+    in_all: bool = True  # brought up by `lab up all` (`lab down all` stops every part)
 
 
 def server_names() -> list[str]:
@@ -91,23 +95,36 @@ def _netbox_up() -> list[PartResult]:
 
 
 def _hosts_up() -> list[PartResult]:
-    return hosts.up(server_names())
+    names = server_names()
+    results = hosts.up(names)
+    if inventory_layer.write(ssh.ports_for(names)):
+        log.info("wrote the lab inventory layer in %s", inventory_layer.layer_dir())
+    return results
 
 
 def _hosts_down() -> list[str]:
-    return hosts.down()
+    return hosts.down() + inventory_layer.remove()
+
+
+def _bare_up() -> list[PartResult]:
+    return hosts.up(BARE_HOSTS, distro=BARE_IMAGE, kind=hosts.BARE)
+
+
+def _bare_down() -> list[str]:
+    return hosts.down(kind=hosts.BARE)
 
 
 PARTS: dict[str, LabPart] = {
     "netbox": LabPart(up=_netbox_up, down=netbox.down),
     "hosts": LabPart(up=_hosts_up, down=_hosts_down),
     "switches": LabPart(up=switches.up, down=switches.down),
+    "bare": LabPart(up=_bare_up, down=_bare_down, in_all=False),
 }
 
 
-def _selected(part: str) -> list[str]:
+def _selected(part: str, *, up: bool = False) -> list[str]:
     if part == "all":
-        return list(PARTS)
+        return [name for name, p in PARTS.items() if p.in_all or not up]
     if part not in PARTS:
         raise ValueError(f"unknown lab part {part!r} (one of {', '.join(PARTS)}, all)")
     return [part]
@@ -116,7 +133,7 @@ def _selected(part: str) -> list[str]:
 def up(part: str = "all") -> list[PartResult]:
     """Bring `part` (or every part, in order) up; one result per thing it started or found up."""
     results: list[PartResult] = []
-    for name in _selected(part):
+    for name in _selected(part, up=True):
         results += PARTS[name].up()
     return results
 
@@ -134,6 +151,7 @@ def status() -> dict[str, Any]:
         "netbox": netbox.status(),
         "hosts": hosts.status()["hosts"],
         "switches": switches.status(),
+        "bare": hosts.status(hosts.BARE)["hosts"],
     }
 
 
@@ -143,9 +161,13 @@ def format_status(report: dict[str, Any]) -> str:
         f"netbox  {nb.get('url') or '-'}  version {nb.get('version') or '-'}  "
         f"{'healthy' if nb.get('healthy') else 'not healthy'}"
     ]
-    for host in report["hosts"]:
-        state = "running" if host["running"] else "stopped"
-        lines.append(f"host    {host['name']:<14} {host['image']:<36} {state}")
+    for kind in ("hosts", "bare"):
+        for host in report.get(kind, []):
+            state = "running" if host["running"] else "stopped"
+            lines.append(
+                f"{kind[:4]:<7} {host['name']:<15} ssh {host.get('ssh') or '-':<16} "
+                f"{host['image']:<30} {state}"
+            )
     if not report["hosts"]:
         lines.append("hosts   none")
     sims = report.get("switches") or {}

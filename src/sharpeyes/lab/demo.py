@@ -21,6 +21,9 @@ from sharpeyes.playbook import PlaybookFailed, PlaybookResult, run_playbook
 
 log = logging.getLogger(__name__)
 
+# NetBox's hosts plus the lab's SSH layer, written by `lab up hosts`.
+LAB_INVENTORY = ("-i", "inventory/netbox.yml", "-i", "inventory/lab")
+
 
 @dataclass(frozen=True)
 class StageResult:
@@ -89,7 +92,9 @@ def _hosts_up(env: dict[str, str]) -> tuple[int, str]:
 
 
 def _site(env: dict[str, str]) -> tuple[int, str]:
-    args = ("--flush-cache", "-e", "@inventory/lab/connection.yml")  # NetBox may have just changed
+    # NetBox may have just changed (--flush-cache); the lab layer says how to reach the servers
+    # over SSH (inventory/lab/README.md).
+    args = ("--flush-cache", *LAB_INVENTORY)
     shown = " ".join(("ansible-playbook", "playbooks/site.yml", *args))
     log.info("$ %s", shown)
     try:

@@ -205,10 +205,23 @@ def _build_tarball(recipe: Recipe) -> Path:
             what="tar",
         )
         partial.replace(target)
-    for stale in target.parent.glob(f"{recipe.distro}-*.tar"):
-        if stale != target:
-            stale.unlink()
+    _prune_tarballs(recipe, keep=target)
     return target
+
+
+KEEP_TARBALLS = 2  # this build and the one before: checkouts of two recipes re-import, not rebuild
+
+
+def _prune_tarballs(recipe: Recipe, keep: Path) -> None:
+    """Drop older tarballs of this distro, keeping `keep` and the newest other one."""
+    own = re.compile(rf"^{re.escape(recipe.distro)}-[0-9a-f]{{64}}\.tar$")
+    others = sorted(
+        (p for p in keep.parent.iterdir() if own.match(p.name) and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in others[KEEP_TARBALLS - 1 :]:
+        stale.unlink()
 
 
 def _tag_hash(client: docker.DockerClient, ref: str) -> str | None:

@@ -26,6 +26,20 @@ PACKAGES: tuple[str, ...] = (
     "procps",
     "netbase",
     "ca-certificates",
+    "openssh-server",
+)
+
+# A server as the vendor delivers it (`sharpeyes ops bootstrap` tests): sshd and root only, no
+# Python, no sudo, no ops account.
+BARE_PACKAGES: tuple[str, ...] = (
+    "systemd",
+    "systemd-sysv",
+    "dbus",
+    "iproute2",
+    "procps",
+    "netbase",
+    "ca-certificates",
+    "openssh-server",
 )
 
 # `docker import -c` changes: systemd as PID 1, told it runs in a container.
@@ -42,7 +56,7 @@ def post_build_script() -> str:
 
 @dataclass(frozen=True)
 class Recipe:
-    distro: str  # the image tag: debian12, debian13, ubuntu2404
+    distro: str  # the image tag: debian12, debian13, ubuntu2404, debian12-bare
     family: str  # "debian" or "ubuntu": picks the mirror path and the keyring
     suite: str  # debootstrap suite
     script: str  # debootstrap script name (its Debian 12 version has no "noble" script)
@@ -75,5 +89,12 @@ RECIPES: dict[str, Recipe] = {
         Recipe(distro="debian13", family="debian", suite="trixie", script="trixie"),
         # gutsy is the script every Ubuntu suite since 7.10 links to.
         Recipe(distro="ubuntu2404", family="ubuntu", suite="noble", script="gutsy"),
+        Recipe(
+            distro="debian12-bare",
+            family="debian",
+            suite="bookworm",
+            script="bookworm",
+            packages=BARE_PACKAGES,
+        ),
     )
 }

@@ -18,3 +18,24 @@ rm -f /var/lib/dbus/machine-id
 systemctl set-default multi-user.target
 
 rm -rf /tmp/* /var/tmp/* /var/log/*.log /var/cache/debconf/*-old
+
+# SSH host keys belong to each container, not to the image: drop the build's and generate them
+# at first boot, before sshd (ssh.service, or ssh.socket on Ubuntu) can start.
+rm -f /etc/ssh/ssh_host_*
+cat > /etc/systemd/system/sharpeyes-ssh-hostkeys.service <<'UNIT'
+[Unit]
+Description=Generate this host's SSH host keys (sharpeyes lab image)
+Before=ssh.service ssh.socket
+
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/ssh-keygen -A
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl enable sharpeyes-ssh-hostkeys.service
+# Without CAP_AUDIT_CONTROL (no --privileged here) pam_loginuid cannot write the login uid and,
+# as "required", would close every SSH session at once: optional in the lab images only.
+sed -i 's/^session\s\+required\s\+pam_loginuid\.so/session optional pam_loginuid.so/' \
+    /etc/pam.d/sshd
