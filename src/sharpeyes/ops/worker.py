@@ -23,7 +23,7 @@ import gevent
 from pyinfra.api.config import Config
 from pyinfra.api.connect import connect_all, disconnect_all
 from pyinfra.api.exceptions import PyinfraError
-from pyinfra.api.facts import FactBase
+from pyinfra.api.facts import FactBase, get_fact
 from pyinfra.api.host import Host
 from pyinfra.api.inventory import Inventory
 from pyinfra.api.operation import add_op
@@ -96,7 +96,8 @@ class _Recorder(BaseStateCallback):
         self.connect_errors: dict[str, str] = {}
 
     def host_connect_error(self, state: State, host: Host, error: Exception) -> None:  # type: ignore[override]
-        self.connect_errors[host.name] = str(error) or type(error).__name__
+        text = " ".join(str(error).split())  # one line, whatever the connector said
+        self.connect_errors[host.name] = text[:300] or type(error).__name__
 
 
 def _connect(targets: Sequence[Target]) -> tuple[State, _Recorder, dict[str, str]]:
@@ -151,34 +152,51 @@ def _first_line(text: str) -> str:
 # --- facts ----------------------------------------------------------------------------------
 
 
-def _host_facts(host: Host) -> dict[str, Any]:
-    item: dict[str, Any] = {"name": host.name}
-    try:
-        distro = host.get_fact(LinuxDistribution)
-        meta = distro.get("release_meta") or {}
-        item["os"] = str(meta.get("PRETTY_NAME") or f"{distro.get('name')} {distro.get('major')}")
-        item["kernel"] = str(host.get_fact(KernelVersion))
-        item["uptime_s"] = int(host.get_fact(Uptime))
-        item["disks"] = host.get_fact(Disks)
-        units = host.get_fact(FailedUnits)
-        item["failed_units"] = units or []
-        if units is None:
-            item["error"] = "systemctl failed: is systemd running?"
-    except (PyinfraError, ValueError, IndexError) as exc:
-        item["error"] = f"fact failed: {exc}"
-    return item
+def _fact(state: State, host: Host, cls: type[FactBase[Any]], what: str) -> Any:
+    """One fact; its failure is this host's alone (pyinfra would fail the host in the state,
+    and "No hosts remaining!" on the last one) and named: `what` could not be read."""
+    value = get_fact(state, host, cls, apply_failed_hosts=False)
+    if value is None:
+        raise _FactMissing(f"could not read the {what}")
+    return value
+
+
+class _FactMissing(Exception):
+    pass
+
+
+def _host_facts(state: State) -> Callable[[Host], dict[str, Any]]:
+    def one(host: Host) -> dict[str, Any]:
+        item: dict[str, Any] = {"name": host.name}
+        try:
+            distro = _fact(state, host, LinuxDistribution, "distribution (/etc/os-release)")
+            meta = distro.get("release_meta") or {}
+            pretty = meta.get("PRETTY_NAME") or f"{distro.get('name')} {distro.get('major')}"
+            item["os"] = str(pretty)
+            item["kernel"] = str(_fact(state, host, KernelVersion, "kernel version (uname -r)"))
+            item["uptime_s"] = int(_fact(state, host, Uptime, "uptime (/proc/uptime)"))
+            item["disks"] = _fact(state, host, Disks, "filesystems (df)")
+            units = get_fact(state, host, FailedUnits, apply_failed_hosts=False)
+            item["failed_units"] = units or []
+            if units is None:
+                item["error"] = "systemctl failed: is systemd running?"
+        except (_FactMissing, PyinfraError, ValueError) as exc:
+            item["error"] = str(exc)
+        return item
+
+    return one
 
 
 def facts(targets: Sequence[Target], _options: dict[str, Any]) -> dict[str, Any]:
     state, _recorder, unreachable = _connect(targets)
-    got = _spawn_per_host(state, {h.name: h for h in state.active_hosts}, _host_facts)
+    got = _spawn_per_host(state, {h.name: h for h in state.active_hosts}, _host_facts(state))
     hosts = []
     for t in targets:
         value, error = got.get(t.name, (None, ""))
         if t.name in unreachable:
             hosts.append({"name": t.name, "error": f"unreachable: {unreachable[t.name]}"})
         elif value is None:
-            hosts.append({"name": t.name, "error": f"fact failed: {error}"})
+            hosts.append({"name": t.name, "error": f"facts failed: {error}"})
         else:
             hosts.append(value)
     _close(state)
