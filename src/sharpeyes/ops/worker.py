@@ -374,9 +374,13 @@ def main() -> int:
     logging.getLogger("pyinfra").setLevel(logging.CRITICAL)  # we report failures ourselves
     request = json.load(sys.stdin)
     targets = [Target(str(t["name"]), dict(t.get("data") or {})) for t in request["targets"]]
-    answer = ACTIONS[request["action"]](targets, dict(request.get("options") or {}))
-    json.dump(answer, sys.stdout)
-    sys.stdout.write("\n")
+    answer_to, sys.stdout = sys.stdout, sys.stderr  # stdout carries the report and nothing else
+    try:
+        answer = ACTIONS[request["action"]](targets, dict(request.get("options") or {}))
+    finally:
+        sys.stdout = answer_to
+    json.dump(answer, answer_to)
+    answer_to.write("\n")
     return 0
 
 
