@@ -124,6 +124,9 @@ TABLE = [
         EXIT_TARGET_FAILED,
         "cannot reach 127.0.0.1:9",
     ),
+    case("ops facts", EXIT_UNREACHABLE, "could not be loaded"),
+    case("ops restart", EXIT_INVALID_INPUT, "Missing argument 'service'"),
+    case("ops update --batch 0", EXIT_INVALID_INPUT, "Invalid value for '--batch'"),
     # demo
     case("demo extra", EXIT_INVALID_INPUT, "unexpected extra argument"),
 ]

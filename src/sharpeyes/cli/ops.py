@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from sharpeyes.cli import ops_day2
+
 app = typer.Typer(help="Operate servers over SSH with pyinfra deploys.", no_args_is_help=True)
 
 PASSWORD_ENV = "SHARPEYES_BOOTSTRAP_PASSWORD"
@@ -56,3 +58,6 @@ def bootstrap(
     failed = [r.name for r in results if not r.ok]
     if failed:
         raise TargetFailed(f"ops bootstrap failed on {len(failed)} host(s): {', '.join(failed)}")
+
+
+ops_day2.register(app)
