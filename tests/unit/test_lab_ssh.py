@@ -126,3 +126,25 @@ def test_a_port_in_use_is_skipped(state: Path, monkeypatch: pytest.MonkeyPatch) 
         port = busy.getsockname()[1]
         monkeypatch.setenv("SHARPEYES_LAB_SSH_PORT_BASE", str(port - 1))
         assert ssh.ports_for(["x"])["x"] > port  # the first candidate, `port`, is taken
+
+
+def test_servers_and_switches_keep_each_others_layer_files(state: Path) -> None:
+    """`lab up hosts` and `lab up switches` each rewrite only their own host_vars."""
+    root = state / "repo" / "inventory" / "lab"
+    assert inventory_layer.write({"qxdc-vc01": 22001}) is True
+    switch = {"qx-ps01-sw01": ("127.0.0.1", 28000)}
+    assert inventory_layer.write_switches(switch, "sharpeyes") is True
+    hv = yaml.safe_load((root / "host_vars" / "qx-ps01-sw01.yml").read_text())
+    assert (hv["ansible_host"], hv["ansible_port"], hv["ansible_user"]) == (
+        "127.0.0.1",
+        28000,
+        "sharpeyes",
+    )
+    assert "SHARPEYES_SWITCH_PASSWORD" in hv["ansible_password"]  # a lookup, never the secret
+    assert inventory_layer.write({"qxdc-vc01": 22001}) is False  # the switch file stays
+    assert (root / "host_vars" / "qx-ps01-sw01.yml").is_file()
+    assert inventory_layer.remove(inventory_layer.SWITCHES) == [
+        f"inventory layer removed (1 generated files in {root})"
+    ]
+    assert (root / "lab.yml").is_file()  # the servers still use it
+    assert inventory_layer.remove() == [f"inventory layer removed (2 generated files in {root})"]

@@ -106,6 +106,18 @@ def _hosts_down() -> list[str]:
     return hosts.down() + inventory_layer.remove()
 
 
+def _switches_up() -> list[PartResult]:
+    results = switches.up()
+    endpoints = switches.endpoints() if switches.status()["running"] else {}
+    if inventory_layer.write_switches(endpoints, switches.credentials()[0]):
+        log.info("wrote the switches to the lab inventory layer in %s", inventory_layer.layer_dir())
+    return results
+
+
+def _switches_down() -> list[str]:
+    return switches.down() + inventory_layer.remove(inventory_layer.SWITCHES)
+
+
 def _bare_up() -> list[PartResult]:
     return hosts.up(BARE_HOSTS, distro=BARE_IMAGE, kind=hosts.BARE)
 
@@ -117,7 +129,7 @@ def _bare_down() -> list[str]:
 PARTS: dict[str, LabPart] = {
     "netbox": LabPart(up=_netbox_up, down=netbox.down),
     "hosts": LabPart(up=_hosts_up, down=_hosts_down),
-    "switches": LabPart(up=switches.up, down=switches.down),
+    "switches": LabPart(up=_switches_up, down=_switches_down),
     "bare": LabPart(up=_bare_up, down=_bare_down, in_all=False),
 }
 
