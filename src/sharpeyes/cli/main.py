@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sharpeyes.cli import lab, points, sot
+from sharpeyes.cli import inventory, lab, points, sot
 from sharpeyes.errors import EXIT_INVALID_INPUT, EXIT_TARGET_FAILED, SharpeyesError
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ app = typer.Typer(
 app.add_typer(lab.app, name="lab")
 app.add_typer(sot.app, name="sot")
 app.add_typer(points.app, name="points")
+app.add_typer(inventory.app, name="inventory")
 
 
 @cache
