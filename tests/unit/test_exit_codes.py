@@ -32,6 +32,8 @@ from sharpeyes.errors import (
     EXIT_OK,
     EXIT_UNREACHABLE,
 )
+from sharpeyes.inventory import snapshot, source
+from sharpeyes.inventory.model import Inventory
 from sharpeyes.paths import netbox_data_dir
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -100,6 +102,14 @@ TABLE = [
     case("points import {bad_header_csv} --apply", EXIT_INVALID_INPUT, "unknown header 'foo'"),
     case("points import {missing}", EXIT_INVALID_INPUT, "no such file"),
     case("points import {field_csv} --use-cached-values", EXIT_UNREACHABLE, "is unreachable"),
+    # inventory snapshot / check: NetBox unreachable (4), bad input first (3)
+    case("inventory snapshot", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("inventory snapshot", EXIT_INVALID_INPUT, "NETBOX_TOKEN not set", "NETBOX_TOKEN"),
+    case("inventory snapshot -i {missing}", EXIT_INVALID_INPUT, "no such file or directory"),
+    case("inventory check {snapshot}", EXIT_UNREACHABLE, "is unreachable"),
+    case("inventory check {edited_snapshot}", EXIT_INVALID_INPUT, "does not match its sha256"),
+    case("inventory check {broken_yaml}", EXIT_INVALID_INPUT, "not a sharpeyes inventory snapshot"),
+    case("inventory check {missing}", EXIT_INVALID_INPUT, "cannot read the snapshot"),
     # lab: read-only commands on a lab that was never brought up, usage errors for the rest
     case("lab status --json", EXIT_OK, '"netbox"'),
     case("lab env", EXIT_UNREACHABLE, "never brought up"),
@@ -133,6 +143,16 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     assert generated.code == EXIT_OK, generated.stderr
     (root / "broken.yml").write_text("spec: [\n", encoding="utf-8")
     (root / "bad-header.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
+    snap = snapshot.render(
+        source.Loaded(
+            Inventory.from_ansible({"all": {}, "servers": {"hosts": ["vc01"]}}),
+            (netbox_data_dir().parent / "inventory" / "netbox.yml",),
+            UNREACHABLE,
+            "4.7.3",
+        )
+    )
+    (root / "snapshot.yml").write_text(snap, encoding="utf-8")
+    (root / "edited.yml").write_text(snap.replace("vc01", "vc02"), encoding="utf-8")
     return {
         "fixture": str(TESTS / "integration" / "data" / "fixture"),
         "missing": str(root / "missing"),
@@ -144,6 +164,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "good_csv": str(netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"),
         "field_csv": str(netbox_data_dir() / "points" / "sample-field-qx-ps01.csv"),
         "bad_header_csv": str(root / "bad-header.csv"),
+        "snapshot": str(root / "snapshot.yml"),
+        "edited_snapshot": str(root / "edited.yml"),
         "bad_rows_csv": str(TESTS / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"),
     }
 

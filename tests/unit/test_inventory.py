@@ -5,10 +5,14 @@ the real ansible-inventory (no NetBox involved: a snapshot is a plain YAML inven
 from __future__ import annotations
 
 import copy
+import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ansible._internal._json._profiles import _cache_persistence
+from ansible.parsing.dataloader import DataLoader
 
 from sharpeyes.errors import InputError
 from sharpeyes.inventory import pyinfra as inv_pyinfra
@@ -196,3 +200,19 @@ def test_snapshot_reads_back_through_ansible_unchanged(inv: Inventory, tmp_path:
     assert diff(inv, again) == []
     assert again.canonical() == inv.canonical()
     assert isinstance(again.hosts["vc01"]["description"], Unsafe)  # still never templated
+
+
+def test_cache_plugin_drops_ansible_data_tags_and_keeps_the_data() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "sharpeyes_jsonfile", Path(__file__).parents[2] / "plugins/cache/sharpeyes_jsonfile.py"
+    )
+    assert spec and spec.loader
+    plugin = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(plugin)
+    raw = '{"count": 1, "results": [{"id": 7, "slug": "qx-dc", "status": {"value": "active"}}]}'
+    parsed = DataLoader().load(raw, json_only=True)  # as nb_inventory parses NetBox's answers
+    tagged = json.dumps(parsed, cls=_cache_persistence.Encoder)  # as ansible-core caches them
+    assert "Origin" in tagged
+    untagged = plugin.untag_payload(tagged)
+    assert "__ansible_type" not in untagged
+    assert json.loads(untagged, cls=_cache_persistence.Decoder) == json.loads(raw)
