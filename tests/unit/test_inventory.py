@@ -216,3 +216,15 @@ def test_cache_plugin_drops_ansible_data_tags_and_keeps_the_data() -> None:
     untagged = plugin.untag_payload(tagged)
     assert "__ansible_type" not in untagged
     assert json.loads(untagged, cls=_cache_persistence.Decoder) == json.loads(raw)
+
+
+def test_pyinfra_from_a_snapshot_is_verified_and_filtered(inv: Inventory, tmp_path: Path) -> None:
+    path = tmp_path / "snap.yml"
+    text = snapshot.render(_loaded(inv))
+    path.write_text(text, encoding="utf-8")
+    built = inv_pyinfra.from_sources([path], role="video-server")
+    assert [h.name for h in built] == ["vc01"]
+    assert built.get_host("vc01").data.ssh_port == 2201
+    path.write_text(text.replace("2201", "2202"), encoding="utf-8")
+    with pytest.raises(InputError, match="does not match its sha256"):
+        inv_pyinfra.from_sources([path])

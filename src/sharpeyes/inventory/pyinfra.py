@@ -9,10 +9,13 @@ and pyinfra's precedence cannot reorder what Ansible decided.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pyinfra.api.inventory import Inventory as PyinfraInventory
 
+from sharpeyes.inventory import snapshot
 from sharpeyes.inventory.model import ALL, Inventory
 
 # Ansible connection variable -> pyinfra host data key.
@@ -66,3 +69,19 @@ def build(inventory: Inventory) -> PyinfraInventory:
     """A pyinfra Inventory of the same hosts, groups and data."""
     names_data, groups = inventory_args(inventory)
     return PyinfraInventory(names_data, **groups)  # type: ignore[no-untyped-call]
+
+
+def from_sources(
+    sources: Sequence[Path] | None = None,
+    *,
+    site: str | None = None,
+    role: str | None = None,
+    names: Iterable[str] = (),
+    live: bool = False,
+) -> PyinfraInventory:
+    """The pyinfra Inventory of `sources` (default inventory/netbox.yml; a snapshot works too,
+    verified first), filtered like the rest of the CLI (site, role, names)."""
+    inventory = snapshot.load_sources(sources, live=live).inventory
+    if site is not None or role is not None or names:
+        inventory = inventory.select(site=site, role=role, names=names)
+    return build(inventory)

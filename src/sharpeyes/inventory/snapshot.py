@@ -176,8 +176,23 @@ def read(path: Path) -> tuple[Header, str]:
 
 def load(path: Path) -> Inventory:
     """A verified snapshot as Ansible reads it (through ansible-inventory, like any source)."""
-    read(path)
-    return source.load([path]).inventory
+    return load_sources([path]).inventory
+
+
+def is_snapshot(path: Path) -> bool:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return fh.readline().rstrip("\n") == MAGIC
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def load_sources(sources: Sequence[Path] | None = None, *, live: bool = False) -> source.Loaded:
+    """`source.load`, after verifying every snapshot among `sources` (a damaged one: exit 3)."""
+    for path in sources or ():
+        if is_snapshot(Path(path)):
+            read(Path(path))
+    return source.load(sources, live=live)
 
 
 @dataclass(frozen=True)
@@ -192,7 +207,7 @@ def check(path: Path, sources: Sequence[Path] | None = None) -> Check:
     its header names, relative to the repo). Refuses a damaged snapshot before contacting
     NetBox."""
     header, _ = read(path)
-    offline = source.load([path]).inventory
+    offline = source.load([path]).inventory  # verified just above
     if sources is None:
         root = repo_root()
         sources = [p if (p := Path(s)).is_absolute() else root / p for s in header.sources]
