@@ -33,6 +33,8 @@ from sharpeyes.errors import (
     EXIT_TARGET_FAILED,
     EXIT_UNREACHABLE,
 )
+from sharpeyes.inventory import snapshot, source
+from sharpeyes.inventory.model import Inventory
 from sharpeyes.lab.ssh import ensure_key
 from sharpeyes.paths import netbox_data_dir
 
@@ -102,6 +104,14 @@ TABLE = [
     case("points import {bad_header_csv} --apply", EXIT_INVALID_INPUT, "unknown header 'foo'"),
     case("points import {missing}", EXIT_INVALID_INPUT, "no such file"),
     case("points import {field_csv} --use-cached-values", EXIT_UNREACHABLE, "is unreachable"),
+    # inventory snapshot / check: NetBox unreachable (4), bad input first (3)
+    case("inventory snapshot", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("inventory snapshot", EXIT_INVALID_INPUT, "NETBOX_TOKEN not set", "NETBOX_TOKEN"),
+    case("inventory snapshot -i {missing}", EXIT_INVALID_INPUT, "no such file or directory"),
+    case("inventory check {snapshot}", EXIT_UNREACHABLE, "is unreachable"),
+    case("inventory check {edited_snapshot}", EXIT_INVALID_INPUT, "does not match its sha256"),
+    case("inventory check {broken_yaml}", EXIT_INVALID_INPUT, "not a sharpeyes inventory snapshot"),
+    case("inventory check {missing}", EXIT_INVALID_INPUT, "cannot read the snapshot"),
     # lab: read-only commands on a lab that was never brought up, usage errors for the rest
     case("lab status --json", EXIT_OK, '"netbox"'),
     case("lab env", EXIT_UNREACHABLE, "never brought up"),
@@ -124,7 +134,7 @@ TABLE = [
         EXIT_TARGET_FAILED,
         "cannot reach 127.0.0.1:9",
     ),
-    case("ops facts", EXIT_UNREACHABLE, "could not be loaded"),
+    case("ops facts", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
     case("ops restart", EXIT_INVALID_INPUT, "Missing argument 'service'"),
     case("ops update --batch 0", EXIT_INVALID_INPUT, "Invalid value for '--batch'"),
     # demo
@@ -153,6 +163,16 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (root / "bad-header.csv").write_text("foo,bar\n1,2\n", encoding="utf-8")
     ensure_key(root / "ops_ed25519", "exit-codes")
     (root / "known_hosts").write_text("", encoding="utf-8")
+    snap = snapshot.render(
+        source.Loaded(
+            Inventory.from_ansible({"all": {}, "servers": {"hosts": ["vc01"]}}),
+            (netbox_data_dir().parent / "inventory" / "netbox.yml",),
+            UNREACHABLE,
+            "4.7.3",
+        )
+    )
+    (root / "snapshot.yml").write_text(snap, encoding="utf-8")
+    (root / "edited.yml").write_text(snap.replace("vc01", "vc02"), encoding="utf-8")
     return {
         "opskey": str(root / "ops_ed25519"),
         "known_hosts": str(root / "known_hosts"),
@@ -166,6 +186,8 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "good_csv": str(netbox_data_dir() / "points" / "sample-batch-qx-ps01.csv"),
         "field_csv": str(netbox_data_dir() / "points" / "sample-field-qx-ps01.csv"),
         "bad_header_csv": str(root / "bad-header.csv"),
+        "snapshot": str(root / "snapshot.yml"),
+        "edited_snapshot": str(root / "edited.yml"),
         "bad_rows_csv": str(TESTS / "unit" / "data" / "points" / "bad-batch-qx-ps01.csv"),
     }
 
