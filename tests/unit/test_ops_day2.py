@@ -4,6 +4,8 @@ pyinfra worker on hosts that refuse connections (no lab: 127.0.0.1's discard por
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -273,3 +275,16 @@ def test_facts_report_names_an_unreachable_host() -> None:
     assert report.exit_code == EXIT_TARGET_FAILED
     assert report.hosts[0].name == "qxdc-vc09"
     assert report.hosts[0].error.startswith("unreachable: Could not connect")
+
+
+def test_no_failed_unit_is_an_empty_list_not_a_missing_systemd() -> None:
+    """systemctl listing nothing prints nothing; pyinfra then asks the fact for its default.
+    In a subprocess: the worker module gevent-patches whatever imports it."""
+    code = (
+        "from sharpeyes.ops.worker import NO_SYSTEMD, FailedUnits as F\n"
+        "assert F().default() == []\n"
+        "assert F().process(['cron.service loaded failed failed cron']) == ['cron.service']\n"
+        "assert F().process([NO_SYSTEMD]) is None\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr

@@ -83,6 +83,10 @@ class FailedUnits(FactBase[list[str] | None]):
             f" || echo {NO_SYSTEMD}"
         )
 
+    def default(self) -> list[str]:
+        """No output at all: systemctl ran and listed no failed unit (pyinfra skips process)."""
+        return []
+
     def process(self, output: list[str]) -> list[str] | None:
         if NO_SYSTEMD in output:
             return None
