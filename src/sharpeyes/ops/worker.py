@@ -83,7 +83,8 @@ class FailedUnits(FactBase[list[str] | None]):
             f" || echo {NO_SYSTEMD}"
         )
 
-    def default(self) -> list[str]:
+    @staticmethod
+    def default() -> list[str]:
         """No output at all: systemctl ran and listed no failed unit (pyinfra skips process)."""
         return []
 
