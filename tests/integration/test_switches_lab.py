@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def lab_switches(lab_netbox: netbox.Credentials) -> Iterator[None]:
-    if not switches.read_netbox():  # an emptied NetBox (other tests reset it): load the estate
+    if len(switches.read_netbox()) != 80:  # emptied or sliced by other tests: load the estate
         commands.reset_loaded(None)
     switches.up()
     try:
