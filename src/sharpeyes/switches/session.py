@@ -6,6 +6,8 @@ waits ~2 s for the channel to go quiet, each time (docs/switch-simulator.md).
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from netmiko import ConnectHandler  # type: ignore[import-untyped]
 from sharpeyes.errors import InputError, TargetFailed
 from sharpeyes.inventory import source
 from sharpeyes.paths import repo_root
+
+logging.getLogger("paramiko").setLevel(logging.WARNING)  # no per-login INFO lines
 
 PASSWORD_ENV = "SHARPEYES_SWITCH_PASSWORD"
 USER_ENV = "SHARPEYES_SWITCH_USER"
@@ -117,7 +121,5 @@ class Session:
             raise TargetFailed(f"switch {self.target.name}: save failed: {out.strip()[-200:]}")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # a dropped session has nothing left to close
             self.conn.disconnect()
-        except Exception:  # a dropped session has nothing left to close
-            pass
