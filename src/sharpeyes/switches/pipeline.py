@@ -249,7 +249,8 @@ def run_batched(
     canary: bool = True,
     progress: Callable[[Result], None] | None = None,
 ) -> list[Result]:
-    """The canary alone, then batches of `batch` in parallel; stop after `max_failures`."""
+    """The canary alone, then batches of `batch` in parallel; stop after `max_failures` failed
+    switches (a failed canary stops at once); the switches not started are `skipped`."""
     results: list[Result] = []
     failures = 0
     order = list(names)
@@ -265,6 +266,8 @@ def run_batched(
                 results.append(res)
                 if res.result in (FAILED, ROLLED_BACK):
                     failures += 1
+                    if canary and group is groups[0]:
+                        failures = max_failures  # a failed canary stops the run
                 if progress:
                     progress(res)
     return results

@@ -106,13 +106,14 @@ class Session:
             )
         )
         out += str(self.conn.send_command("return", expect_string=r">"))
-        match = _ERROR.search(out)
-        if match:
-            start = out.rfind("\n", 0, max(0, out.rfind("\n", 0, match.start()) - 1))
-            context = out[start : match.end() + 80].strip().splitlines()
-            raise TargetFailed(
-                f"switch {self.target.name}: command rejected: {' | '.join(context)}"
-            )
+        lines = out.splitlines()
+        for i, line in enumerate(lines):
+            if _ERROR.match(line):
+                echoed = [x for x in lines[:i] if "]" in x]
+                cmd = echoed[-1].split("]", 1)[1].strip() if echoed else "?"
+                raise TargetFailed(
+                    f"switch {self.target.name}: `{cmd}` rejected: {line.strip()}"
+                )
         return out
 
     def save(self) -> None:
