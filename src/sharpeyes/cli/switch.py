@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from sharpeyes.switches.model import Switch
     from sharpeyes.switches.pipeline import Result
     from sharpeyes.switches.session import Target
@@ -61,10 +63,14 @@ def _targets(switches: list[Switch], inventory: list[Path] | None) -> dict[str, 
     return session.targets([s.name for s in switches], inventory)
 
 
+def err_console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, soft_wrap=True)
+
+
 def _report(results: list[Result], *, as_json: bool, show_commands: bool = False) -> None:
     import json
-
-    from sharpeyes.cli.main import err_console
 
     if as_json:
         typer.echo(json.dumps([r.__dict__ for r in results], indent=1))
@@ -97,7 +103,6 @@ def _run(
 ) -> list[Result]:
     from rich.progress import Progress
 
-    from sharpeyes.cli.main import err_console
     from sharpeyes.switches import pipeline as p
 
     with Progress(console=err_console(), transient=True) as bar:

@@ -8,7 +8,7 @@ import os
 from ipaddress import IPv4Interface
 from typing import Any
 
-import pynetbox
+import pynetbox  # type: ignore[import-untyped]
 
 from sharpeyes.switches.model import Camera, Port, Settings, Switch, Vlan
 from sharpeyes.vocab import (

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from netmiko import ConnectHandler  # type: ignore[import-untyped]
+from netmiko import ConnectHandler
 
 from sharpeyes.errors import InputError, TargetFailed
 from sharpeyes.inventory import source
@@ -111,9 +111,7 @@ class Session:
             if _ERROR.match(line):
                 echoed = [x for x in lines[:i] if "]" in x]
                 cmd = echoed[-1].split("]", 1)[1].strip() if echoed else "?"
-                raise TargetFailed(
-                    f"switch {self.target.name}: `{cmd}` rejected: {line.strip()}"
-                )
+                raise TargetFailed(f"switch {self.target.name}: `{cmd}` rejected: {line.strip()}")
         return out
 
     def save(self) -> None:
