@@ -16,7 +16,6 @@ from sharpeyes.lab import commands, netbox, switches
 from sharpeyes.switches.sim import control
 
 pytestmark = pytest.mark.integration
-HASH = "$1a$integration$hash$"
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +35,6 @@ def lab(lab_netbox: netbox.Credentials, tmp_path_factory: pytest.TempPathFactory
         **switches.env_vars(),
         "NETBOX_API": lab_netbox.url,
         "NETBOX_TOKEN": lab_netbox.token,
-        "SHARPEYES_SWITCH_PASSWORD_HASH": HASH,
     }
     try:
         yield {"names": sorted(names), "env": env, "backups": tmp_path_factory.mktemp("b")}
