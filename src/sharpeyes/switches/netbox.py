@@ -28,6 +28,69 @@ def _slug(obj: Any) -> str:
     return str(obj.slug) if obj is not None else ""
 
 
+def _loose(api: pynetbox.api) -> pynetbox.api:
+    """The same client without strict filters, for `fields=` (pynetbox's OpenAPI check does not
+    know it): NetBox renders a device's config context on every full list row (80 switches:
+    8 s; with `fields`: 0.3 s)."""
+    loose = pynetbox.api(
+        api.base_url.removesuffix("/api"), token=api.token, threading=True, strict_filters=False
+    )
+    loose.http_session = api.http_session
+    return loose
+
+
+# Only what is read (NetBox's `fields=`): the full rows cost 5x more to serialise.
+_SWITCH_FIELDS = "id,name,platform,device_type,site,role,tenant,primary_ip4"
+_INTERFACE_FIELDS = "id,name,device,type,mode,untagged_vlan,tagged_vlans,description,link_peers"
+_PEER_FIELDS = "id,name,role,location,custom_fields"
+
+# Config-context assignment fields evaluated here; a context using another one (regions, tags,
+# clusters, ...) makes us ask NetBox for the rendered context of each device instead.
+_ASSIGNED = {
+    "sites": "site",
+    "roles": "role",
+    "platforms": "platform",
+    "tenants": "tenant",
+    "device_types": "device_type",
+}
+_OTHER = (
+    "regions",
+    "site_groups",
+    "locations",
+    "tenant_groups",
+    "tags",
+    "cluster_types",
+    "cluster_groups",
+    "clusters",
+)
+
+
+def _contexts(api: pynetbox.api, devices: list[Any]) -> dict[int, dict[str, Any]]:
+    """Each device's config context: the active contexts that apply, merged by (weight, name)
+    as NetBox does (top-level keys; our keys are not nested)."""
+    active = sorted(
+        (c for c in api.extras.config_contexts.filter(is_active=True)),
+        key=lambda c: (int(c.weight), str(c.name)),
+    )
+    if any(getattr(c, f, None) for c in active for f in _OTHER):
+        return {d.id: dict(api.dcim.devices.get(d.id).config_context or {}) for d in devices}
+    out: dict[int, dict[str, Any]] = {}
+    for dev in devices:
+        merged: dict[str, Any] = {}
+        for ctx in active:
+            if all(
+                not getattr(ctx, field, None)
+                or any(
+                    getattr(dev, attr, None) is not None and item.id == getattr(dev, attr).id
+                    for item in getattr(ctx, field)
+                )
+                for field, attr in _ASSIGNED.items()
+            ):
+                merged.update(dict(ctx.data or {}))
+        out[dev.id] = merged
+    return out
+
+
 def _peers(itf: Any) -> list[tuple[int, str]]:
     """(device id, device name) of the interfaces cabled to this one (records or dicts)."""
     out = []
@@ -68,14 +131,17 @@ def load(
         filters["name"] = names
     if platform:
         filters["platform"] = platform
+    loose = _loose(api)
     devices = [
-        d for d in api.dcim.devices.filter(**filters) if _slug(d.platform) in SWITCH_PLATFORMS
+        d
+        for d in loose.dcim.devices.filter(**filters, fields=_SWITCH_FIELDS)
+        if _slug(d.platform) in SWITCH_PLATFORMS
     ]
     if not devices:
         return []
     ids = [d.id for d in devices]
     interfaces: dict[int, list[Any]] = {}
-    for itf in api.dcim.interfaces.filter(device_id=ids):
+    for itf in loose.dcim.interfaces.filter(device_id=ids, fields=_INTERFACE_FIELDS):
         interfaces.setdefault(itf.device.id, []).append(itf)
     type_ids = sorted({d.device_type.id for d in devices})
     templates: dict[int, list[str]] = {}
@@ -87,7 +153,7 @@ def load(
     )
     cameras: dict[int, Any] = {}
     if peer_ids:
-        for dev in api.dcim.devices.filter(id=peer_ids):
+        for dev in loose.dcim.devices.filter(id=peer_ids, fields=_PEER_FIELDS):
             if _slug(dev.role) in CAMERA_ROLE_SLUGS:
                 cameras[dev.id] = dev
     loc_ids = sorted({c.location.id for c in cameras.values() if c.location})
@@ -97,12 +163,13 @@ def load(
     }
     log_hosts = sorted(
         str(d.primary_ip4).split("/")[0]
-        for d in api.dcim.devices.filter(role=SERVER_ROLE)
+        for d in loose.dcim.devices.filter(role=SERVER_ROLE, omit="config_context")
         if d.custom_fields.get(CF_PLATFORM_DUTY) == "management" and d.primary_ip4
     )[:1]
+    contexts = _contexts(api, devices)
     out = []
     for dev in sorted(devices, key=lambda d: str(d.name)):
-        ctx = dev.config_context or {}
+        ctx = contexts[dev.id]
         ntp = [str(s["host"]) for s in ctx.get("sharpeyes_ntp_servers", [])]
         out.append(
             _switch(

@@ -120,5 +120,8 @@ class Session:
             raise TargetFailed(f"switch {self.target.name}: save failed: {out.strip()[-200:]}")
 
     def close(self) -> None:
+        """Log out and close; netmiko's own huawei cleanup waits ~2 s for a reply to `quit`."""
         with contextlib.suppress(Exception):  # a dropped session has nothing left to close
-            self.conn.disconnect()
+            self.conn.write_channel("quit" + self.conn.RETURN)
+        with contextlib.suppress(Exception):
+            self.conn.paramiko_cleanup()
