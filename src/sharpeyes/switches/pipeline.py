@@ -205,7 +205,7 @@ def push_one(sw: Switch, target: Target, directory: Path, connect: Connect = Ses
         finally:
             sess.close()
     except Exception as exc:  # any failure of this switch: roll back, report, go on
-        detail = exc.message if isinstance(exc, SharpeyesError) else f"{type(exc).__name__}: {exc}"
+        detail = describe(exc)
         if backup is None:
             return Result(sw.name, FAILED, cmds, detail, time.monotonic() - start)
         try:
@@ -223,20 +223,45 @@ def push_one(sw: Switch, target: Target, directory: Path, connect: Connect = Ses
 
 
 def restore(
-    name: str, platform: str, target: Target, backup: str, connect: Connect = Session
+    name: str,
+    platform: str,
+    target: Target,
+    backup: str,
+    connect: Connect = Session,
+    *,
+    attempts: int = 3,
 ) -> list[str]:
-    """Bring the switch back to `backup` (hier_config remediation from what it runs now)."""
-    sess = connect(target)
-    try:
-        cmds = diff.rollback(platform, sess.running(), backup)
-        if cmds:
-            sess.configure(cmds)
-            left = diff.remediation(platform, sess.running(), backup)
-            if left:
-                raise SharpeyesError(f"switch {name}: rollback left {len(left)} difference(s)")
-        return cmds
-    finally:
-        sess.close()
+    """Bring the switch back to `backup` (hier_config remediation from what it runs now). A
+    session that drops is retried from what the switch then runs, up to `attempts` times."""
+    sent: list[str] = []
+    last = ""
+    for _ in range(attempts):
+        try:
+            sess = connect(target)
+            try:
+                cmds = diff.rollback(platform, sess.running(), backup)
+                if not cmds:
+                    return sent
+                sent += cmds
+                sess.configure(cmds)
+                if not diff.remediation(platform, sess.running(), backup):
+                    return sent
+            finally:
+                sess.close()
+        except Exception as exc:
+            last = describe(exc)
+    raise SharpeyesError(f"switch {name}: rollback incomplete after {attempts} attempts: {last}")
+
+
+def describe(exc: BaseException) -> str:
+    """One line for the summary table (netmiko's timeouts carry a page of advice)."""
+    if isinstance(exc, SharpeyesError):
+        return exc.message
+    text = str(exc).strip().splitlines()
+    first = next((line for line in text if line.strip()), "")
+    if "Pattern not detected" in first or isinstance(exc, (OSError, EOFError)):
+        return f"session lost ({type(exc).__name__}: {first})"
+    return f"{type(exc).__name__}: {first}"
 
 
 # -- many switches -------------------------------------------------------------------------------
@@ -279,7 +304,6 @@ def _guard(work: Callable[[str], Result]) -> Callable[[str], Result]:
         try:
             return work(name)
         except Exception as exc:
-            msg = exc.message if isinstance(exc, SharpeyesError) else f"{type(exc).__name__}: {exc}"
-            return Result(name, FAILED, detail=msg, seconds=time.monotonic() - start)
+            return Result(name, FAILED, detail=describe(exc), seconds=time.monotonic() - start)
 
     return run

@@ -75,8 +75,11 @@ def targets(names: list[str], sources: list[Path] | None = None) -> dict[str, Ta
 
 
 class Session:
-    def __init__(self, target: Target, *, timeout: float = 20.0) -> None:
+    def __init__(
+        self, target: Target, *, timeout: float = 20.0, read_timeout: float = 10.0
+    ) -> None:
         self.target = target
+        self.read_timeout = read_timeout  # per command: a dropped session fails after this
         try:
             self.conn: Any = ConnectHandler(
                 device_type=target.device_type,
@@ -99,13 +102,22 @@ class Session:
 
     def configure(self, commands: list[str]) -> str:
         """Send `commands` in system view; TargetFailed names the first rejected command."""
-        out = str(self.conn.send_command("system-view", expect_string=r"\]"))
-        out += str(
-            self.conn.send_config_set(
-                commands, enter_config_mode=False, exit_config_mode=False, read_timeout=60
+        out = str(
+            self.conn.send_command(
+                "system-view", expect_string=r"\]", read_timeout=self.read_timeout
             )
         )
-        out += str(self.conn.send_command("return", expect_string=r">"))
+        out += str(
+            self.conn.send_config_set(
+                commands,
+                enter_config_mode=False,
+                exit_config_mode=False,
+                read_timeout=self.read_timeout,
+            )
+        )
+        out += str(
+            self.conn.send_command("return", expect_string=r">", read_timeout=self.read_timeout)
+        )
         lines = out.splitlines()
         for i, line in enumerate(lines):
             if _ERROR.match(line):
