@@ -70,3 +70,58 @@ def test_backups_keep_the_latest_and_a_timestamped_history(tmp_path: Path) -> No
     ]
     with pytest.raises(SharpeyesError, match="switch sw2: no backup"):
         p.read_backup(tmp_path, "sw2")
+
+
+class FlakySession:
+    """A fake switch whose first session drops after one command: rollback must converge."""
+
+    drops = 1
+    applies = True  # the command before the drop takes effect
+
+    def __init__(self, state: dict[str, str]) -> None:
+        self.state = state
+
+    def running(self) -> str:
+        return self.state["config"]
+
+    def configure(self, commands: list[str]) -> str:
+        lines = self.state["config"].splitlines()
+        todo = commands if not FlakySession.drops else commands[: int(FlakySession.applies)]
+        for cmd in todo:
+            if cmd.startswith("undo info-center"):
+                lines = [x for x in lines if not x.startswith("info-center")]
+        self.state["config"] = "\n".join(lines) + "\n"
+        if FlakySession.drops:
+            FlakySession.drops -= 1
+            raise EOFError("channel closed")
+        return ""
+
+    def close(self) -> None:
+        pass
+
+
+def test_restore_retries_a_dropped_session_until_the_backup_is_back() -> None:
+    backup = "sysname sw1\n#\nreturn\n"
+    state = {"config": "sysname sw1\n#\ninfo-center loghost 192.0.2.9\n#\nreturn\n"}
+    target = p.Target("sw1", "127.0.0.1", 22, "u", "pw", "huawei")
+    sent = p.restore(
+        "sw1", "huawei-vrp5", target, backup, lambda _t: FlakySession(state), attempts=2
+    )
+    assert sent == ["undo info-center loghost 192.0.2.9"]
+    assert "info-center" not in state["config"]
+
+
+def test_restore_gives_up_naming_the_switch() -> None:
+    FlakySession.drops, FlakySession.applies = 5, False
+    state = {"config": "sysname sw1\n#\ninfo-center loghost 192.0.2.9\n#\nreturn\n"}
+    target = p.Target("sw1", "127.0.0.1", 22, "u", "pw", "huawei")
+    with pytest.raises(SharpeyesError, match="switch sw1: rollback incomplete after 2 attempts"):
+        p.restore(
+            "sw1",
+            "huawei-vrp5",
+            target,
+            "sysname sw1\n",
+            lambda _t: FlakySession(state),
+            attempts=2,
+        )
+    FlakySession.drops, FlakySession.applies = 1, True
