@@ -85,6 +85,7 @@ def test_push_verify_drift_and_rollback(lab: dict) -> None:
     assert rows(drift.stderr) == {n: "drift" if n == drifter else "ok" for n in names}
     assert f"# {drifter}: 3 command(s)" in drift.stdout
     assert f" {wanted}\n" in drift.stdout
+    assert "description manual" in drift.stdout  # what the switch has
 
     # a rejected command: that switch is rolled back to its backup, the others go on
     for name in names:

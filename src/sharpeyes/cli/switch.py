@@ -77,6 +77,11 @@ def _report(results: list[Result], *, as_json: bool, show_commands: bool = False
         return
     if show_commands:
         for r in results:
+            if r.found:
+                typer.echo(
+                    f"# {r.switch}: drift, the switch has (as commands from NetBox's state):"
+                )
+                typer.echo("\n".join(f"#   {line}" for line in r.found))
             if r.commands:
                 typer.echo(f"# {r.switch}: {len(r.commands)} command(s)")
                 typer.echo("\n".join(r.commands))

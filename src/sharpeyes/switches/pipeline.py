@@ -46,6 +46,7 @@ class Result:
     commands: list[str] = field(default_factory=list)  # sent (push) or to send (diff)
     detail: str = ""
     seconds: float = 0.0
+    found: list[str] = field(default_factory=list)  # verify: the device's lines NetBox lacks
 
 
 def default_backup_dir() -> Path:
