@@ -171,12 +171,20 @@ def verify_one(sw: Switch, target: Target, connect: Connect = Session) -> Result
     start = time.monotonic()
     sess = connect(target)
     try:
-        cmds = diff.remediation(sw.platform, sess.running(), render(sw))
+        running, intended = sess.running(), render(sw)
+        cmds = diff.remediation(sw.platform, running, intended)
         problems = state_problems(sw, sess)
     finally:
         sess.close()
     if cmds or problems:
-        return Result(sw.name, DRIFT, cmds, "; ".join(problems), seconds=time.monotonic() - start)
+        return Result(
+            sw.name,
+            DRIFT,
+            cmds,
+            "; ".join(problems),
+            seconds=time.monotonic() - start,
+            found=diff.remediation(sw.platform, intended, running),
+        )
     return Result(sw.name, OK, seconds=time.monotonic() - start)
 
 
