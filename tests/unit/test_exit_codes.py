@@ -137,6 +137,13 @@ TABLE = [
     case("ops facts", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
     case("ops restart", EXIT_INVALID_INPUT, "Missing argument 'service'"),
     case("ops update --batch 0", EXIT_INVALID_INPUT, "Invalid value for '--batch'"),
+    # switch: NetBox unreachable (4), usage errors (3)
+    case("switch render", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("switch diff --site x", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("switch backup", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("switch push --batch 0", EXIT_INVALID_INPUT, "Invalid value for '--batch'"),
+    case("switch verify --name x", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
+    case("switch rollback --max-failures 1", EXIT_INVALID_INPUT, "No such option"),
     # demo
     case("demo extra", EXIT_INVALID_INPUT, "unexpected extra argument"),
 ]

@@ -192,7 +192,9 @@ def test_lab_env_and_its_exports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
         "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
         "SHARPEYES_SWITCH_USER": "sharpeyes",
         "SHARPEYES_SWITCH_PASSWORD": password,
+        "SHARPEYES_SWITCH_PASSWORD_HASH": built["SHARPEYES_SWITCH_PASSWORD_HASH"],
     }
+    assert password not in built["SHARPEYES_SWITCH_PASSWORD_HASH"]  # a stored form, not clear
 
 
 @pytest.mark.usefixtures("lab_netbox")

@@ -13,6 +13,7 @@ so labs with different NetBox ports never collide.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -83,9 +84,16 @@ def credentials() -> tuple[str, str]:
 
 
 def env_vars() -> dict[str, str]:
-    """SHARPEYES_SWITCH_USER / SHARPEYES_SWITCH_PASSWORD for `sharpeyes lab env`."""
+    """SHARPEYES_SWITCH_USER / SHARPEYES_SWITCH_PASSWORD for `sharpeyes lab env`, and the
+    stored form the templates write for that user (SHARPEYES_SWITCH_PASSWORD_HASH): a lab
+    stand-in derived from the password (the simulator keeps configured passwords as typed)."""
     user, password = credentials()
-    return {"SHARPEYES_SWITCH_USER": user, "SHARPEYES_SWITCH_PASSWORD": password}
+    digest = hashlib.sha256(password.encode()).hexdigest()[:32]
+    return {
+        "SHARPEYES_SWITCH_USER": user,
+        "SHARPEYES_SWITCH_PASSWORD": password,
+        "SHARPEYES_SWITCH_PASSWORD_HASH": f"$lab${digest}$",
+    }
 
 
 def endpoints() -> dict[str, tuple[str, int]]:

@@ -1,0 +1,128 @@
+"""`sharpeyes switch` end to end on four simulated switches (two VRP, two Comware) at factory
+state: push, a second push sends nothing, verify, a manual change is drift (exit 2), a
+rejected command rolls that switch back while the others succeed (exit 1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from sharpeyes.lab import commands, netbox, switches
+from sharpeyes.switches.sim import control
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def lab(lab_netbox: netbox.Credentials, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    specs = switches.read_netbox()
+    if not specs:  # an emptied NetBox (other tests reset it): load the estate
+        commands.reset_loaded(None)
+        specs = switches.read_netbox()
+    names = [s.name for s in specs if s.platform == "huawei-vrp5"][:2]
+    names += [s.name for s in specs if s.platform == "h3c-comware7"][:2]
+    switches.down()
+    for name in names:  # factory state: no saved configuration
+        shutil.rmtree(switches.sim_dir() / name, ignore_errors=True)
+    switches.up()
+    env = {
+        **os.environ,
+        **switches.env_vars(),
+        "NETBOX_API": lab_netbox.url,
+        "NETBOX_TOKEN": lab_netbox.token,
+    }
+    try:
+        yield {"names": sorted(names), "env": env, "backups": tmp_path_factory.mktemp("b")}
+    finally:
+        switches.down()
+
+
+def sharpeyes(lab: dict, *args: str) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "sharpeyes.cli.main", "switch", *args]
+    for name in lab["names"]:
+        argv += ["--name", name]
+    return subprocess.run(
+        argv, check=False, env=lab["env"], capture_output=True, text=True, timeout=180
+    )
+
+
+def rows(out: str) -> dict[str, str]:
+    """switch -> result, from the summary table."""
+    found = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.split("│") if c.strip()]
+        if len(cells) >= 3 and cells[0].startswith("qx-"):
+            found[cells[0]] = cells[2]
+    return found
+
+
+def test_push_verify_drift_and_rollback(lab: dict) -> None:
+    backups = ["--backup-dir", str(lab["backups"])]
+    first = sharpeyes(lab, "push", "--batch", "3", *backups)
+    assert first.returncode == 0, first.stderr
+    assert set(rows(first.stderr).values()) == {"changed"}
+
+    second = sharpeyes(lab, "push", *backups)
+    assert second.returncode == 0, second.stderr
+    assert set(rows(second.stderr).values()) == {"unchanged"}
+
+    # the push saved: a reboot keeps the pushed configuration
+    names, sim = lab["names"], switches.sim_dir()
+    victim, drifter = names[1], names[-1]  # names[0] is the canary
+    control.reboot(sim, drifter)
+    assert sharpeyes(lab, "verify").returncode == 0
+
+    # a manual change is drift, shown with the commands that would undo it
+    wanted = _description(drifter)
+    control.execute(sim, drifter, _type(drifter, 1, "description manual"))
+    drift = sharpeyes(lab, "verify")
+    assert drift.returncode == 2, drift.stderr
+    assert rows(drift.stderr) == {n: "drift" if n == drifter else "ok" for n in names}
+    assert f"# {drifter}: 3 command(s)" in drift.stdout
+    assert f" {wanted}\n" in drift.stdout
+    assert "description manual" in drift.stdout  # what the switch has
+
+    # a rejected command: that switch is rolled back to its backup, the others go on
+    for name in names:
+        control.execute(sim, name, _type(name, 2, "description manual"))
+    control.execute(sim, victim, _type(victim, 3, "undo stp edged-port"))
+    before = control.configuration(sim, victim)
+    control.set_faults(sim, victim, reject=[r"^\s*stp edged"])
+    try:
+        failed = sharpeyes(lab, "push", "--batch", "3", "--max-failures", "2", *backups)
+    finally:
+        control.set_faults(sim, victim, clear=True)
+    assert failed.returncode == 1, failed.stderr
+    results = rows(failed.stderr)
+    assert results.pop(victim) == "rolled back"
+    assert set(results.values()) == {"changed"}
+    assert "rejected" in failed.stderr
+    assert control.configuration(sim, victim) == before  # back at its backup
+    again = sharpeyes(lab, "verify")
+    assert again.returncode == 2
+    assert rows(again.stderr) == {n: "drift" if n == victim else "ok" for n in names}
+
+
+def _type(name: str, port: int, line: str) -> list[str]:
+    """What an operator types on port `port` of `name` (VRP 0/0/n, Comware 1/0/n)."""
+    text = control.configuration(switches.sim_dir(), name)
+    itf = (
+        f"GigabitEthernet0/0/{port}"
+        if "GigabitEthernet0/0/1" in text
+        else f"GigabitEthernet1/0/{port}"
+    )
+    return ["system-view", f"interface {itf}", line, "return"]
+
+
+def _description(name: str) -> str:
+    """The description line of port 1 (a camera port in the estate)."""
+    lines = control.configuration(switches.sim_dir(), name).splitlines()
+    start = next(
+        i for i, x in enumerate(lines) if x.startswith("interface ") and x.endswith("/0/1")
+    )
+    return next(x.strip() for x in lines[start + 1 :] if x.strip().startswith("description "))
