@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sharpeyes.lab import commands, netbox, switches
+from sharpeyes.lab import commands, inventory_layer, netbox, switches
+from sharpeyes.lab import control as lab_control
 from sharpeyes.switches.sim import control
 
 pytestmark = pytest.mark.integration
@@ -26,10 +27,14 @@ def lab(lab_netbox: netbox.Credentials, tmp_path_factory: pytest.TempPathFactory
         specs = switches.read_netbox()
     names = [s.name for s in specs if s.platform == "huawei-vrp5"][:2]
     names += [s.name for s in specs if s.platform == "h3c-comware7"][:2]
-    switches.down()
+    lab_control.down("switches")
     for name in names:  # factory state: no saved configuration
         shutil.rmtree(switches.sim_dir() / name, ignore_errors=True)
-    switches.up()
+    # the lab's own path: it also writes the switches' addresses (127.0.0.1 ports) into the
+    # inventory layer the pipeline reads; without them it would aim at NetBox's addresses
+    lab_control.up("switches")
+    for name in names:
+        assert (inventory_layer.layer_dir() / "host_vars" / f"{name}.yml").is_file()
     env = {
         **os.environ,
         **switches.env_vars(),
@@ -39,7 +44,7 @@ def lab(lab_netbox: netbox.Credentials, tmp_path_factory: pytest.TempPathFactory
     try:
         yield {"names": sorted(names), "env": env, "backups": tmp_path_factory.mktemp("b")}
     finally:
-        switches.down()
+        lab_control.down("switches")
 
 
 def sharpeyes(lab: dict, *args: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sharpeyes.errors import SharpeyesError
+from sharpeyes.errors import InputError, SharpeyesError
+from sharpeyes.inventory import model, source
 from sharpeyes.switches import pipeline as p
+from sharpeyes.switches import session
 
 NAMES = [f"sw{i:02}" for i in range(10)]
 
@@ -125,3 +127,24 @@ def test_restore_gives_up_naming_the_switch() -> None:
             attempts=2,
         )
     FlakySession.drops, FlakySession.applies = 1, True
+
+
+def test_the_lab_never_aims_at_a_netbox_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the lab layer in use, a switch it gives no simulator address for is refused, never
+    reached at the management address NetBox holds."""
+    data = {
+        "all": {"vars": {"sharpeyes_lab": True}, "children": ["switches"]},
+        "switches": {"hosts": ["sw-lab", "sw-netbox"]},
+        "_meta": {
+            "hostvars": {
+                "sw-lab": {"ansible_host": "127.0.0.1", "ansible_port": 20000},
+                "sw-netbox": {"ansible_host": "10.44.3.21"},
+            }
+        },
+    }
+    loaded = source.Loaded(model.Inventory.from_ansible(data), (), None, None)
+    monkeypatch.setattr(source, "load", lambda sources: loaded)
+    monkeypatch.setenv("SHARPEYES_SWITCH_PASSWORD", "lab")
+    assert session.targets(["sw-lab"])["sw-lab"].port == 20000
+    with pytest.raises(InputError, match=r"sw-netbox: the lab inventory layer gives no simulator"):
+        session.targets(["sw-netbox"])

@@ -7,6 +7,7 @@ waits ~2 s for the channel to go quiet, each time (docs/switch-simulator.md).
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import logging
 import os
 import re
@@ -39,6 +40,13 @@ class Target:
     device_type: str
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def default_sources() -> list[Path]:
     """NetBox, plus the lab's layer while the lab has written one (`lab up switches`)."""
     root = repo_root() / "inventory"
@@ -63,9 +71,16 @@ def targets(names: list[str], sources: list[Path] | None = None) -> dict[str, Ta
             secret = password
         if not secret:
             raise InputError(f"switch {name}: no password (set {PASSWORD_ENV})")
+        host = str(v.get("ansible_host", name))
+        if v.get("sharpeyes_lab") and not _loopback(host):
+            raise InputError(
+                f"switch {name}: the lab inventory layer gives no simulator address for it "
+                f"(would reach {host})",
+                hint="run `sharpeyes lab up switches`",
+            )
         out[name] = Target(
             name=name,
-            host=str(v.get("ansible_host", name)),
+            host=host,
             port=int(v.get("ansible_port", 22)),
             user=str(v.get("ansible_user") or os.environ.get(USER_ENV, "")),
             password=secret,

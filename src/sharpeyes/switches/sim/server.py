@@ -72,7 +72,8 @@ def persist(directory: Path, switch: SimSwitch, *, saved: bool) -> None:
     target.mkdir(parents=True, exist_ok=True)
     if saved:
         tmp = target / "saved.json.tmp"
-        tmp.write_text(json.dumps(switch.saved.to_json(), indent=1, sort_keys=True))
+        # not sort_keys: the ports keep the device's order (a reload must not resort them)
+        tmp.write_text(json.dumps(switch.saved.to_json(), indent=1))
         tmp.replace(target / "saved.json")
         (target / "saved.cfg").write_text(switch.current_configuration(saved=True) + "\n")
     (target / "running.cfg").write_text(switch.current_configuration() + "\n")
