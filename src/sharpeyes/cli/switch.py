@@ -9,6 +9,7 @@ unreachable.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -63,6 +64,18 @@ def _targets(switches: list[Switch], inventory: list[Path] | None) -> dict[str, 
     return session.targets([s.name for s in switches], inventory)
 
 
+def _selected(
+    site: str | None,
+    role: str | None,
+    name: list[str] | None,
+    platform: str | None,
+    inventory: list[Path] | None,
+) -> tuple[dict[str, Switch], dict[str, Target]]:
+    """The switches the filters select, by name, and how to reach each."""
+    sws = {s.name: s for s in _switches(site, role, name, platform)}
+    return sws, _targets(list(sws.values()), inventory)
+
+
 def err_console() -> Console:
     from rich.console import Console
 
@@ -104,7 +117,12 @@ def _exit(results: list[Result], *, changes_are_2: bool) -> None:
 
 
 def _run(
-    names: list[str], work: object, *, batch: int, max_failures: int, canary: bool
+    names: list[str],
+    work: Callable[[str], Result],
+    *,
+    batch: int,
+    max_failures: int,
+    canary: bool,
 ) -> list[Result]:
     from rich.progress import Progress
 
@@ -114,12 +132,22 @@ def _run(
         task = bar.add_task("switches", total=len(names))
         return p.run_batched(
             names,
-            work,  # type: ignore[arg-type]
+            work,
             batch=batch,
             max_failures=max_failures,
             canary=canary,
             progress=lambda _r: bar.advance(task),
         )
+
+
+def _read_only(
+    names: list[str], step: Callable[[str], Result], *, batch: int, as_json: bool
+) -> None:
+    """A step that changes no switch (diff, verify, push --check) on every one of them, none
+    skipped: the commands per switch, then exit 2 when any switch has changes or drift."""
+    results = _run(names, step, batch=batch, max_failures=len(names) + 1, canary=False)
+    _report(results, as_json=as_json, show_commands=True)
+    _exit(results, changes_are_2=True)
 
 
 @app.command("render")
@@ -174,17 +202,8 @@ def diff_cmd(
     """The exact commands push would send, per switch. Exit 2 when there are any."""
     from sharpeyes.switches import pipeline as p
 
-    sws = {s.name: s for s in _switches(site, role, name, platform)}
-    targets = _targets(list(sws.values()), inventory)
-    results = _run(
-        list(sws),
-        lambda n: p.diff_one(sws[n], targets[n]),
-        batch=batch,
-        max_failures=len(sws) + 1,
-        canary=False,
-    )
-    _report(results, as_json=as_json, show_commands=True)
-    _exit(results, changes_are_2=True)
+    sws, targets = _selected(site, role, name, platform, inventory)
+    _read_only(list(sws), lambda n: p.diff_one(sws[n], targets[n]), batch=batch, as_json=as_json)
 
 
 @app.command("backup")
@@ -203,8 +222,7 @@ def backup_cmd(
     from sharpeyes.switches import pipeline as p
 
     directory = backup_dir or p.default_backup_dir()
-    sws = {s.name: s for s in _switches(site, role, name, platform)}
-    targets = _targets(list(sws.values()), inventory)
+    sws, targets = _selected(site, role, name, platform, inventory)
     results = _run(
         list(sws),
         lambda n: p.backup_one(targets[n], directory),
@@ -234,18 +252,11 @@ def push_cmd(
     from sharpeyes.switches import pipeline as p
 
     directory = backup_dir or p.default_backup_dir()
-    sws = {s.name: s for s in _switches(site, role, name, platform)}
-    targets = _targets(list(sws.values()), inventory)
+    sws, targets = _selected(site, role, name, platform, inventory)
     if check:
-        results = _run(
-            list(sws),
-            lambda n: p.diff_one(sws[n], targets[n]),
-            batch=batch,
-            max_failures=len(sws) + 1,
-            canary=False,
+        _read_only(
+            list(sws), lambda n: p.diff_one(sws[n], targets[n]), batch=batch, as_json=as_json
         )
-        _report(results, as_json=as_json, show_commands=True)
-        _exit(results, changes_are_2=True)
         return
     results = _run(
         list(sws),
@@ -272,17 +283,8 @@ def verify_cmd(
     """Compliant when the re-diff is empty and the VLAN displays match NetBox. Exit 2 on drift."""
     from sharpeyes.switches import pipeline as p
 
-    sws = {s.name: s for s in _switches(site, role, name, platform)}
-    targets = _targets(list(sws.values()), inventory)
-    results = _run(
-        list(sws),
-        lambda n: p.verify_one(sws[n], targets[n]),
-        batch=batch,
-        max_failures=len(sws) + 1,
-        canary=False,
-    )
-    _report(results, as_json=as_json, show_commands=True)
-    _exit(results, changes_are_2=True)
+    sws, targets = _selected(site, role, name, platform, inventory)
+    _read_only(list(sws), lambda n: p.verify_one(sws[n], targets[n]), batch=batch, as_json=as_json)
 
 
 @app.command("rollback")
@@ -307,8 +309,7 @@ def rollback_cmd(
     from sharpeyes.switches.session import Session
 
     directory = backup_dir or p.default_backup_dir()
-    sws = {s.name: s for s in _switches(site, role, name, platform)}
-    targets = _targets(list(sws.values()), inventory)
+    sws, targets = _selected(site, role, name, platform, inventory)
 
     def one(n: str) -> Result:
         backup = p.read_backup(directory, n, at)
