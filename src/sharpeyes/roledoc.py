@@ -176,8 +176,18 @@ def discover_roles(roles_dir: Path) -> list[Path]:
 
 
 def scenario_dir(role_dir: Path) -> Path:
-    """The role's Molecule scenario: molecule/<role>/ beside roles/."""
-    return role_dir.parent.parent / "molecule" / role_dir.name
+    """The role's Molecule scenario beside roles/: molecule/<role>/ when it exists, else the shared
+    scenario whose converge.yml applies the role by name (several roles converged once per image,
+    STYLE 9.5), else molecule/<role>/ (reported missing by the contract)."""
+    molecule = role_dir.parent.parent / "molecule"
+    own = molecule / role_dir.name
+    if own.is_dir() or not molecule.is_dir():
+        return own
+    for scenario in sorted(path for path in molecule.iterdir() if path.is_dir()):
+        converge = scenario / "converge.yml"
+        if converge.is_file() and _applies_role(_read(converge), role_dir.name):
+            return scenario
+    return own
 
 
 def _read(path: Path) -> Any:
@@ -340,7 +350,7 @@ def _applies_role(converge: Any, role: str) -> bool:
 def check_molecule_scenario(role_dir: Path) -> list[str]:
     """molecule/<role>/ has molecule.yml (role particulars only), converge.yml and its tests."""
     scenario = scenario_dir(role_dir)
-    where = f"molecule/{role_dir.name}"
+    where = f"molecule/{scenario.name}"
     test_file = f"tests/test_{role_dir.name}.py"
     problems = [
         f"{role_dir.name}: missing {where}/{rel}"

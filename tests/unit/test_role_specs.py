@@ -164,3 +164,23 @@ def test_roledoc_check_flags_a_stale_readme(tmp_path: Path) -> None:
     assert roledoc.main([str(role)]) == 0
     assert roledoc.main(["--check", str(role)]) == 0
     assert "### `demo_enabled`" in (role / "README.md").read_text()
+
+
+def test_a_shared_scenario_covers_each_role_it_converges(good_role: Path) -> None:
+    root = good_role.parent.parent
+    shutil.rmtree(root / "molecule" / "demo")
+    _write(
+        root,
+        {
+            "molecule/stack/molecule.yml": "provisioner: {}\n",
+            "molecule/stack/converge.yml": (
+                "- name: Converge\n  hosts: all\n  roles:\n    - role: other\n    - role: demo\n"
+            ),
+        },
+    )
+    assert roledoc.scenario_dir(good_role) == root / "molecule" / "stack"
+    assert roledoc.check_role(good_role)["molecule_scenario"] == [
+        "demo: missing molecule/stack/tests/test_demo.py"
+    ]
+    _write(root, {"molecule/stack/tests/test_demo.py": ""})
+    assert roledoc.check_role(good_role)["molecule_scenario"] == []
