@@ -4,13 +4,17 @@ rejected command rolls that switch back while the others succeed (exit 1)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import yaml
 
 from sharpeyes.lab import commands, inventory_layer, netbox, switches
 from sharpeyes.lab import control as lab_control
@@ -131,3 +135,37 @@ def _description(name: str) -> str:
         i for i, x in enumerate(lines) if x.startswith("interface ") and x.endswith("/0/1")
     )
     return next(x.strip() for x in lines[start + 1 :] if x.strip().startswith("description "))
+
+
+def test_wrong_credentials_and_unreachable_switch_fail_alone(lab: dict) -> None:
+    """One switch refuses the password, another does not answer: both are named, the others are
+    backed up, exit 1."""
+    names = lab["names"]
+    refused, silent = names[1], names[2]
+    layer = inventory_layer.layer_dir() / "host_vars"
+    saved = {n: (layer / f"{n}.yml").read_text() for n in (refused, silent)}
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    _override(layer / f"{refused}.yml", ansible_password="not-the-password")
+    _override(layer / f"{silent}.yml", ansible_port=free)
+    try:
+        out = sharpeyes(lab, "backup", "--json", "--backup-dir", str(lab["backups"]))
+    finally:
+        for n, text in saved.items():
+            (layer / f"{n}.yml").write_text(text)
+    assert out.returncode == 1, out.stderr
+    results = {r["switch"]: r for r in json.loads(out.stdout)}
+    assert {n: r["result"] for n, r in results.items()} == {
+        n: "failed" if n in (refused, silent) else "ok" for n in names
+    }
+    assert results[refused]["detail"].startswith(f"switch {refused}: cannot log in: ")
+    assert "Authentication" in results[refused]["detail"]
+    assert results[silent]["detail"].startswith(f"switch {silent}: cannot log in: ")
+    assert "Authentication" not in results[silent]["detail"]
+
+
+def _override(path: Path, **values: object) -> None:
+    data = yaml.safe_load(path.read_text())
+    data.update(values)
+    path.write_text(yaml.safe_dump(data))
