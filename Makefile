@@ -37,8 +37,8 @@ system-deps:
 	fi
 
 lint: venv
-	$(BIN)/ruff check src tests benchmarks netbox plugins
-	$(BIN)/ruff format --check src tests benchmarks netbox plugins
+	$(BIN)/ruff check src tests benchmarks netbox plugins collections
+	$(BIN)/ruff format --check src tests benchmarks netbox plugins collections
 	$(BIN)/mypy
 	@# Layering, no imports of the lab from production code, no import cycles (pyproject.toml).
 	$(BIN)/lint-imports --no-cache

@@ -169,3 +169,67 @@ def _override(path: Path, **values: object) -> None:
     data = yaml.safe_load(path.read_text())
     data.update(values)
     path.write_text(yaml.safe_dump(data))
+
+
+def playbook(lab: dict, *args: str, flush: bool = False) -> subprocess.CompletedProcess[str]:
+    """playbooks/switches.yml on the lab's switches (NetBox inventory + the lab layer); `flush`
+    refreshes the inventory cache (another NetBox instance may have filled it)."""
+    root = Path(__file__).resolve().parents[2]
+    argv = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        "-i",
+        str(root / "inventory" / "netbox.yml"),
+        "-i",
+        str(inventory_layer.layer_dir()),
+        *(["--flush-cache"] if flush else []),
+        "--limit",
+        ",".join(lab["names"]),
+        "-e",
+        f"switches_backup_dir={lab['backups']}",
+        str(root / "playbooks" / "switches.yml"),
+        *args,
+    ]
+    env = {**lab["env"], "ANSIBLE_CONFIG": str(root / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1"}
+    return subprocess.run(
+        argv, check=False, env=env, cwd=root, capture_output=True, text=True, timeout=600
+    )
+
+
+def recap(out: str) -> dict[str, dict[str, int]]:
+    """host -> {ok, changed, failed, ...} from the PLAY RECAP."""
+    found = {}
+    for line in out.split("PLAY RECAP", 1)[-1].splitlines():
+        host, _, counts = line.partition(" : ")
+        if counts:
+            found[host.strip()] = {k: int(v) for k, v in (c.split("=") for c in counts.split())}
+    return found
+
+
+def test_playbook_check_diff_push_and_no_op(lab: dict) -> None:
+    """The playbook runs the pipeline's logic: check mode shows exactly the commands for a
+    drifted switch and sends nothing; the run converges it; a second run changes nothing."""
+    names, sim = lab["names"], switches.sim_dir()
+    drifted = names[-1]
+    assert sharpeyes(lab, "push").returncode == 0  # start compliant
+    wanted = _description(drifted)
+    control.execute(sim, drifted, _type(drifted, 1, "description changed by hand"))
+    before = control.configuration(sim, drifted)
+
+    check = playbook(lab, "--check", "--diff", flush=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert {h: r["changed"] for h, r in recap(check.stdout).items()} == {
+        n: int(n == drifted) for n in names
+    }
+    shown = check.stdout.split("PLAY RECAP")[0]
+    assert f"\n {wanted}\n" in shown  # --diff: the command that restores NetBox's description
+    assert control.configuration(sim, drifted) == before  # check mode sent nothing
+
+    run = playbook(lab)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert {h: r["changed"] for h, r in recap(run.stdout).items()} == {
+        n: int(n == drifted) for n in names
+    }
+    again = playbook(lab)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {h: r["changed"] for h, r in recap(again.stdout).items()} == dict.fromkeys(names, 0)
+    assert sharpeyes(lab, "verify").returncode == 0
