@@ -13,10 +13,17 @@ from sharpeyes.lab import env as lab_environment
 
 
 @pytest.fixture(scope="session")
-def lab_env() -> dict[str, str]:
-    """The environment for commands against the lab (NETBOX_*, ANSIBLE_CONFIG, venv PATH)."""
+def netbox_env() -> dict[str, str]:
+    """NetBox up with the dataset applied: the environment for commands against the lab
+    (NETBOX_*, ANSIBLE_CONFIG, the switches' AAA user, venv PATH)."""
     control.up("netbox")
     env = lab_environment.lab_env()
     commands.sot_converge(env)
-    control.up("hosts")
     return env
+
+
+@pytest.fixture(scope="session")
+def lab_env(netbox_env: dict[str, str]) -> dict[str, str]:
+    """`netbox_env` with the video servers NetBox lists running."""
+    control.up("hosts")
+    return netbox_env

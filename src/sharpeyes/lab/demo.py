@@ -7,6 +7,7 @@ containers start, so they are exactly the video servers NetBox lists.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -108,11 +109,32 @@ def _site(env: dict[str, str]) -> tuple[int, str]:
     return result.changed, f"{hosts} hosts, {result.changed} tasks changed"
 
 
+def _switches_up(env: dict[str, str]) -> tuple[int, str]:
+    return _lab_up("switches")
+
+
+def _switch_push(env: dict[str, str]) -> tuple[int, str]:
+    """Every access switch to NetBox's configuration (canary, batches; backups first)."""
+    _, out = _run(commands.sharpeyes("switch", "push", "--json"), env)
+    results = json.loads(out)
+    changed = sum(r["result"] == "changed" for r in results)
+    sent = sum(len(r["commands"]) for r in results)
+    return changed, f"{len(results)} switches, {changed} changed, {sent} commands sent"
+
+
+def _switch_verify(env: dict[str, str]) -> tuple[int, str]:
+    _, out = _run(commands.sharpeyes("switch", "verify", "--json"), env)
+    return 0, f"{len(json.loads(out))} switches compliant with NetBox"
+
+
 STAGES: tuple[Stage, ...] = (
     Stage("sot validate (repo dataset, offline)", _sot_validate),
     Stage("sot plan/apply (repo -> NetBox)", _sot_apply),
     Stage("lab up hosts (NetBox's video servers)", _hosts_up),
     Stage("ansible-playbook playbooks/site.yml", _site),
+    Stage("lab up switches (NetBox's access switches, simulated)", _switches_up),
+    Stage("sharpeyes switch push (all access switches)", _switch_push),
+    Stage("sharpeyes switch verify", _switch_verify),
 )
 
 

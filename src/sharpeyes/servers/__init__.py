@@ -1,0 +1,1 @@
+"""The video servers as the server roles need them from NetBox (network, firewall, hosts)."""
