@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from ipaddress import IPv4Interface, ip_network
 from typing import Any
 
-import pynetbox
+import pynetbox  # type: ignore[import-untyped]
 
 from sharpeyes.errors import InputError
 from sharpeyes.vocab import PREFIX_CAMERAS, PREFIX_SERVERS, SERVER_ROLE
