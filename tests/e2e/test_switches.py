@@ -48,7 +48,7 @@ def pushed(switch_env: tuple[dict[str, str], str]) -> dict[str, dict[str, Any]]:
     assert backup.returncode == 0, backup.stderr
     assert {r["result"] for r in results(backup).values()} == {"ok"}
     push = switch(env, "push", "--json", "--backup-dir", backups)
-    assert push.returncode == 0, push.stderr
+    assert push.returncode == 0, push.stdout[-3000:]
     return results(push)
 
 

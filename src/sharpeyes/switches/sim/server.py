@@ -115,6 +115,9 @@ class Simulator:
                 process_factory=lambda proc, sw=switch: self._serve(sw, proc),
                 encoding="utf-8",
                 line_editor=True,
+                # echo each line when it is processed, not when it arrives: a client that types
+                # ahead (netmiko sends several Enters) must see echo, reply, prompt, in order
+                line_echo=False,
                 keepalive_interval=0,
             )
             if not switch.spec.port:  # 0: any free port (tests)
@@ -166,7 +169,8 @@ class Simulator:
                     persist(self.directory, switch, saved=True)
                 if faults.delay:
                     await asyncio.sleep(faults.delay)
-                process.stdout.write(out.replace("\n", "\r\n"))
+                echo = line.rstrip("\r\n") + "\n"
+                process.stdout.write((echo + out).replace("\n", "\r\n"))
             await self._after(switch, session)
         except (asyncssh.Error, ConnectionError, BrokenPipeError) as exc:
             log.debug("%s: session ended: %s", switch.spec.name, exc)
