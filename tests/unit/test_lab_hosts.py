@@ -89,7 +89,7 @@ def test_distro_override_per_name(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_run_options_are_the_unprivileged_systemd_set() -> None:
     opts = hosts.run_options("qxdc-vc01", "sharpeyes/systemd:debian12", "debian12")
     assert "privileged" not in opts
-    assert opts["cap_add"] == ["SYS_ADMIN"]
+    assert opts["cap_add"] == ["SYS_ADMIN", "NET_ADMIN"]  # systemd; nftables in its own netns
     assert opts["cgroupns"] == "host"
     assert opts["volumes"]["/sys/fs/cgroup"]["mode"] == "ro"
     assert set(opts["tmpfs"]) == {"/run", "/run/lock", "/tmp"}

@@ -54,6 +54,11 @@ def _distro(name: str, distro: str | None, kind: str) -> str:
     return distro if kind == BARE and distro else distro_for(name, distro)
 
 
+# SYS_ADMIN for systemd as PID 1; NET_ADMIN for the firewall role's nftables (the container's own
+# network namespace only: the host's rules are out of its reach).
+CAPABILITIES = ("SYS_ADMIN", "NET_ADMIN")
+
+
 def run_options(
     name: str, image: str, distro: str, ssh_port: int | None = None, kind: str = LABEL_VALUE
 ) -> dict[str, Any]:
@@ -65,7 +70,7 @@ def run_options(
         "name": name,
         "hostname": name,
         "detach": True,
-        "cap_add": ["SYS_ADMIN"],
+        "cap_add": list(CAPABILITIES),
         "cgroupns": "host",
         "volumes": {"/sys/fs/cgroup": {"bind": "/sys/fs/cgroup", "mode": "ro"}},
         "tmpfs": {"/run": "rw,mode=755", "/run/lock": "rw", "/tmp": "rw,exec,mode=1777"},
@@ -212,6 +217,11 @@ def _outdated(client: docker.DockerClient, container: Container, ref: str, port:
     """Why an existing container must be recreated ("" when it is fine as it is)."""
     if ssh.published_port(container) != port:
         return f"SSH not published on {ssh.ADDRESS}:{port}"
+    caps = set(container.attrs.get("HostConfig", {}).get("CapAdd") or [])
+    if not {f"CAP_{c}" for c in CAPABILITIES} <= {
+        c if c.startswith("CAP_") else f"CAP_{c}" for c in caps
+    }:
+        return f"capabilities {', '.join(CAPABILITIES)} not all granted"
     try:
         current = client.images.get(ref).id
     except DockerException:
