@@ -42,7 +42,8 @@ def test_bond_members_and_addresses_follow_the_dataset(lab_netbox: netbox.Creden
     assert {b["name"]: b["addresses"] for b in data["bonds"]} == {
         lag: [ips[lag]] for lag in lags if lag in ips
     }
-    assert {"name": "qxdc-vc01", "address": ips[next(iter(lags))].split("/")[0]} in data["hosts"]
+    address = ips[next(iter(lags))].split("/")[0]
+    assert {"address": address, "names": ["qxdc-vc01"]} in data["hosts"]
     assert len(data["hosts"]) == len(
         [d for d in _rows("dcim.devices") if d["role"] == "video-server"]
     )

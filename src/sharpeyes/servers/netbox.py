@@ -48,7 +48,7 @@ class ServerData:
     bonds: list[Bond]
     vlans: list[Vlan]
     interfaces: list[Plain]
-    hosts: list[dict[str, str]]  # every video server: {name, address}
+    hosts: list[dict[str, Any]]  # every video server: {address, names} (/etc/hosts entries)
     prefixes: dict[str, list[str]]  # prefix role -> prefixes (servers, cameras, ...)
 
     def as_vars(self) -> dict[str, Any]:
@@ -96,11 +96,11 @@ def read(api: pynetbox.api, name: str) -> ServerData:
             plain.append(Plain(str(itf.name), addresses, mtu=itf.mtu))
     hosts = sorted(
         (
-            {"name": str(d.name), "address": str(IPv4Interface(str(d.primary_ip4)).ip)}
+            {"address": str(IPv4Interface(str(d.primary_ip4)).ip), "names": [str(d.name)]}
             for d in api.dcim.devices.filter(role=SERVER_ROLE)
             if d.primary_ip4
         ),
-        key=lambda h: h["name"],
+        key=lambda h: h["names"][0],
     )
     prefixes: dict[str, list[str]] = {}
     for prefix in api.ipam.prefixes.filter(role=[PREFIX_SERVERS, PREFIX_CAMERAS]):
