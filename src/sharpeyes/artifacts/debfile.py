@@ -41,9 +41,7 @@ def control(path: Path) -> Control:
     )
     if proc.returncode != 0:
         raise InputError(f"{path}: not a readable .deb ({proc.stderr.strip()})")
-    fields = dict(
-        line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line
-    )
+    fields = dict(line.split(": ", 1) for line in proc.stdout.splitlines() if ": " in line)
     try:
         return Control(fields["Package"], fields["Version"], fields["Architecture"])
     except KeyError as exc:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from sharpeyes import paths
 from sharpeyes.artifacts import manifest
 
@@ -25,8 +27,6 @@ def vendor(manifest_path: Path) -> list[Needed]:
 
 def roles(roles_dir: Path | None = None) -> list[Needed]:
     """Literal package names in each role's `__<role>_…packages` lists (Jinja items skipped)."""
-    import yaml
-
     base = roles_dir or paths.repo_root() / "roles"
     needed: list[Needed] = []
     for vars_file in sorted(base.glob("*/vars/*.yml")):

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from sharpeyes.artifacts import debfile
@@ -69,8 +70,6 @@ class Verified:
 
 def load(path: Path) -> Manifest:
     """Read and validate a manifest; errors name the file and the field."""
-    import yaml
-
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:

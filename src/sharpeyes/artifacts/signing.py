@@ -90,11 +90,15 @@ def public_keyring(key: Key) -> bytes:
 
 def sign_release(key: Key, release: Path) -> None:
     """Write InRelease (clear-signed) and Release.gpg (detached) beside `release`."""
-    common = ("--pinentry-mode", "loopback", "--passphrase", "", "--local-user", key.fingerprint)
-    common += ("--digest-algo", "SHA512", "--yes")
+    common = ["--pinentry-mode", "loopback", "--passphrase", "", "--local-user", key.fingerprint]
+    common += ["--digest-algo", "SHA512", "--yes"]
     key.gpg(*common, "--clearsign", "--output", str(release.with_name("InRelease")), str(release))
     key.gpg(
-        *common, "--armor", "--detach-sign", "--output", str(release.with_name("Release.gpg")),
+        *common,
+        "--armor",
+        "--detach-sign",
+        "--output",
+        str(release.with_name("Release.gpg")),
         str(release),
     )
 
