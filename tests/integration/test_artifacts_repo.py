@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,16 +26,20 @@ BUILD = Path(__file__).resolve().parents[1] / "fixtures/platform/build.py"
 PKG = "sharpeyes-fixture-platform"
 
 
+def uri(repo_dir: Path | str) -> str:
+    return f"file:{repo_dir}" if isinstance(repo_dir, Path) else repo_dir
+
+
 class Apt:
     """apt-get / apt-cache confined to `root`: no host sources, keys, lists or dpkg status."""
 
-    def __init__(self, root: Path, repo_dir: Path, keyring: Path) -> None:
+    def __init__(self, root: Path, repo_dir: Path | str, keyring: Path) -> None:
         self.root = root
         for sub in ("parts", "prefs", "trusted", "lists/partial", "cache/archives/partial", "dl"):
             (root / sub).mkdir(parents=True, exist_ok=True)
         (root / "status").write_text("")
         (root / "sources.list").write_text(
-            f"deb [signed-by={keyring}] file:{repo_dir} sharpeyes main\n"
+            f"deb [signed-by={keyring}] {uri(repo_dir)} sharpeyes main\n"
         )
         self.options = [
             f"-oDir::Etc::SourceList={root}/sources.list",
@@ -173,3 +179,39 @@ def test_a_new_delivery_replaces_the_repository(
     apt = Apt(tmp_path / "apt", out, second.keyring)
     assert apt.run("apt-get", "update").returncode == 0
     assert "Candidate: 3.0" in apt.run("apt-cache", "policy", PKG).stdout
+
+
+def test_apt_over_http_as_the_management_server_serves_it(
+    published: tuple[Path, repo.Published], tmp_path: Path
+) -> None:
+    """The repository served by a static HTTP server on 127.0.0.1 (as the management server
+    serves it): apt verifies it and downloads the pinned version."""
+    _, result = published
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        cwd=result.out.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "http.server did not start"
+                time.sleep(0.05)
+        apt = Apt(tmp_path / "apt", f"http://127.0.0.1:{port}/{result.out.name}", result.keyring)
+        update = apt.run("apt-get", "update")
+        assert update.returncode == 0, update.stdout + update.stderr
+        assert "W:" not in update.stderr, update.stderr
+        download = apt.run("apt-get", "download", f"{PKG}=1.0")
+        assert download.returncode == 0, download.stderr
+        assert (apt.root / "dl" / f"{PKG}_1.0_all.deb").is_file()
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
