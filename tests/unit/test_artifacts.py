@@ -201,3 +201,12 @@ def test_role_packages_skip_jinja_and_foreign_keys(tmp_path: Path) -> None:
         ("nginx", "role web (roles/web/vars/Debian.yml)"),
         ("ssl-cert", "role web (roles/web/vars/Debian.yml)"),
     ]
+
+
+def test_missing_delivery_directory_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        repo.publish(tmp_path / "nope", tmp_path / "repo")
+    assert caught.value.message == (
+        f"{tmp_path / 'nope'}: not a directory (the vendor delivery of .deb files)"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -58,6 +58,8 @@ def publish(
 ) -> Published:
     """Check `directory` against its manifest and publish it as a signed repository at `out`."""
     out = (out or default_out()).absolute()
+    if not directory.is_dir():
+        raise InputError(f"{directory}: not a directory (the vendor delivery of .deb files)")
     manifest_path = manifest_path or directory / "manifest.yml"
     loaded = manifest.load(manifest_path)
     verified = manifest.check(directory, loaded, manifest_path)
