@@ -42,6 +42,11 @@ class DatasetInvalid(ValidationFailed):
     """The repo's NetBox dataset fails validation (`sot validate`): invalid input, exit 3."""
 
 
+class ArtifactsInvalid(ValidationFailed):
+    """A vendor delivery or its manifest fails the artifact checks (tampered, missing, unlisted
+    or mis-versioned .deb): invalid input, exit 3, nothing published."""
+
+
 class DependencyUnavailable(SharpeyesError):
     """A service or tool we depend on is missing, not running or refuses us."""
 

@@ -144,6 +144,9 @@ TABLE = [
     case("switch push --batch 0", EXIT_INVALID_INPUT, "Invalid value for '--batch'"),
     case("switch verify --name x", EXIT_UNREACHABLE, f"NetBox at {UNREACHABLE} is unreachable"),
     case("switch rollback --max-failures 1", EXIT_INVALID_INPUT, "No such option"),
+    # artifacts: offline (full cases in tests/unit/test_artifacts.py)
+    case("artifacts publish {missing}", EXIT_INVALID_INPUT, "missing: not a directory"),
+    case("artifacts list", EXIT_OK, "chrony"),
     # demo
     case("demo extra", EXIT_INVALID_INPUT, "unexpected extra argument"),
 ]

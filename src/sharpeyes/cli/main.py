@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from sharpeyes.cli import inventory, lab, ops, points, sot, switch
+from sharpeyes.cli import artifacts, inventory, lab, ops, points, sot, switch
 from sharpeyes.errors import EXIT_INVALID_INPUT, EXIT_TARGET_FAILED, SharpeyesError
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ app.add_typer(points.app, name="points")
 app.add_typer(ops.app, name="ops")
 app.add_typer(inventory.app, name="inventory")
 app.add_typer(switch.app, name="switch")
+app.add_typer(artifacts.app, name="artifacts")
 
 
 @cache
