@@ -78,7 +78,7 @@ def test_arguments_are_validated(host):
 
 def test_a_ruleset_that_locks_out_the_controller_is_refused(host):
     _one_platform(host)
-    before = (host.check_output("nft list ruleset"), host.file("/etc/nftables.conf").sha256sum)
+    before = (host.check_output("nft list table inet sharpeyes"), host.file("/etc/nftables.conf").sha256sum)
     rc, output = run_playbook(
         host, "converge.yml", "firewall", {"firewall_management_prefixes": ["192.0.2.0/24"]}
     )
@@ -89,4 +89,4 @@ def test_a_ruleset_that_locks_out_the_controller_is_refused(host):
         "firewall_allow_lockout: true to load it anyway." in output
     )
     assert "changed=0" in output
-    assert (host.check_output("nft list ruleset"), host.file("/etc/nftables.conf").sha256sum) == before
+    assert (host.check_output("nft list table inet sharpeyes"), host.file("/etc/nftables.conf").sha256sum) == before
