@@ -59,7 +59,9 @@ def test_live_ruleset_holds_the_rules(host):
 def test_packets_are_filtered_by_source_and_port(host, source, port, proto, allowed):
     result = reach(host, source, SERVER, port, proto)
     if allowed:
-        assert result in ("open", "refused"), result  # reached the host (a service or a closed port)
+        assert result in ("open", "refused"), (
+            result
+        )  # reached the host (a service or a closed port)
     else:
         assert result == "timeout", result  # dropped by the input policy
 
@@ -78,7 +80,10 @@ def test_arguments_are_validated(host):
 
 def test_a_ruleset_that_locks_out_the_controller_is_refused(host):
     _one_platform(host)
-    before = (host.check_output("nft list table inet sharpeyes"), host.file("/etc/nftables.conf").sha256sum)
+    before = (
+        host.check_output("nft list table inet sharpeyes"),
+        host.file("/etc/nftables.conf").sha256sum,
+    )
     rc, output = run_playbook(
         host, "converge.yml", "firewall", {"firewall_management_prefixes": ["192.0.2.0/24"]}
     )
@@ -89,4 +94,7 @@ def test_a_ruleset_that_locks_out_the_controller_is_refused(host):
         "firewall_allow_lockout: true to load it anyway." in output
     )
     assert "changed=0" in output
-    assert (host.check_output("nft list table inet sharpeyes"), host.file("/etc/nftables.conf").sha256sum) == before
+    assert (
+        host.check_output("nft list table inet sharpeyes"),
+        host.file("/etc/nftables.conf").sha256sum,
+    ) == before

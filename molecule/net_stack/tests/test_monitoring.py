@@ -43,7 +43,9 @@ def test_node_exporter_is_enabled_and_running(host):
     service = host.service("prometheus-node-exporter")
     assert service.is_enabled
     assert service.is_running
-    assert host.socket("tcp://0.0.0.0:9100").is_listening or host.socket("tcp://:::9100").is_listening
+    assert (
+        host.socket("tcp://0.0.0.0:9100").is_listening or host.socket("tcp://:::9100").is_listening
+    )
 
 
 def test_endpoint_serves_node_and_textfile_metrics(host):
@@ -55,7 +57,7 @@ def test_endpoint_serves_node_and_textfile_metrics(host):
     assert metrics["sharpeyes_smart_disks"] == 0  # no disk: a metric saying so, no error
     assert metrics["sharpeyes_ntp_available"] == 0  # no chrony in this scenario
     # node-exporter read the role's file without complaint
-    assert metrics['node_textfile_scrape_error'] == 0
+    assert metrics["node_textfile_scrape_error"] == 0
 
 
 def test_collector_timer_is_active(host):

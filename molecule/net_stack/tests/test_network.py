@@ -41,7 +41,9 @@ def _unit(host, name: str) -> configparser.ConfigParser:
 
 
 def _addresses(host, link: str) -> list[str]:
-    fields = [line.split() for line in host.check_output("ip -o address show dev %s", link).splitlines()]
+    fields = [
+        line.split() for line in host.check_output("ip -o address show dev %s", link).splitlines()
+    ]
     return [f[3] for f in fields if len(f) > 3 and f[2] in ("inet", "inet6")]
 
 
@@ -120,7 +122,9 @@ def test_safe_mode_refuses_to_remove_the_management_address(host):
 def test_a_configuration_that_loses_the_management_path_is_rolled_back(host):
     _one_platform(host)
     before = host.file(f"{CONFIG}/{PREFIX}sxmgmt0.network").sha256sum
-    rc, output = run_playbook(host, "converge.yml", "network", {**BROKEN, "network_safe_mode": False})
+    rc, output = run_playbook(
+        host, "converge.yml", "network", {**BROKEN, "network_safe_mode": False}
+    )
     assert rc == 2, output
     assert (
         "network: the management path did not come back within 5 s (probe 198.51.100.1 icmp); the "

@@ -12,7 +12,9 @@ from typing import Any
 ANY_SOURCE = "any"
 
 
-def firewall_rules(extra: list[dict[str, Any]], service: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def firewall_rules(
+    extra: list[dict[str, Any]], service: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The input chain's rules in evaluation order: present extra rules first (an exported drop can
     override a service rule), then the service rules that have at least one source prefix.
     Each rule: name, protos, dport (str), action, any_source, saddr4, saddr6."""
@@ -30,7 +32,9 @@ def firewall_rules(extra: list[dict[str, Any]], service: list[dict[str, Any]]) -
 def _normalise(rule: dict[str, Any], any_when_empty: bool) -> dict[str, Any]:
     protos = rule.get("proto", "tcp")
     protos = [protos] if isinstance(protos, str) else list(protos)
-    sources = [ipaddress.ip_network(str(prefix), strict=False) for prefix in rule.get("saddr") or []]
+    sources = [
+        ipaddress.ip_network(str(prefix), strict=False) for prefix in rule.get("saddr") or []
+    ]
     return {
         "name": str(rule["name"]),
         "protos": protos,
@@ -47,7 +51,9 @@ def _port_matches(dport: str, port: int) -> bool:
     return int(low) <= port <= int(high or low)
 
 
-def firewall_lockout(rules: list[dict[str, Any]], addresses: list[str], port: int, policy: str) -> str:
+def firewall_lockout(
+    rules: list[dict[str, Any]], addresses: list[str], port: int, policy: str
+) -> str:
     """Why the ruleset would cut the controller's SSH connection, or '' when it would not.
     The first rule of the input chain matching (address, tcp, port) decides, else the policy."""
     for address in addresses:

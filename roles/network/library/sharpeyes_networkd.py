@@ -68,7 +68,9 @@ def parse(name, text):
                 ipaddress.ip_interface(value.strip())
             except ValueError:
                 problems.append(f"{name}:{number}: Address={value.strip()} is not address/prefix")
-    problems += [f"{name}: missing {k}= in [{s}]" for s, k in REQUIRED[kind] if (s, k) not in values]
+    problems += [
+        f"{name}: missing {k}= in [{s}]" for s, k in REQUIRED[kind] if (s, k) not in values
+    ]
     return problems, values
 
 
@@ -105,7 +107,9 @@ def links_and_addresses(files):
         for link in values.get(("NetDev", "Name"), []) + values.get(("Match", "Name"), []):
             links.setdefault(link, [])
         for link in values.get(("Match", "Name"), []):
-            links[link] += values.get(("Network", "Address"), []) + values.get(("Address", "Address"), [])
+            links[link] += values.get(("Network", "Address"), []) + values.get(
+                ("Address", "Address"), []
+            )
     return links
 
 
@@ -126,8 +130,11 @@ def wait_for_addresses(module, expected, deadline):
             if rc != 0 or not addresses:
                 continue
             present = set(out.split())
-            lost = [a for a in addresses if str(ipaddress.ip_interface(a).with_prefixlen) not in present
-                    and a not in present]
+            lost = [
+                a
+                for a in addresses
+                if str(ipaddress.ip_interface(a).with_prefixlen) not in present and a not in present
+            ]
             if lost:
                 missing[link] = lost
         if not missing or time.monotonic() > deadline:
@@ -151,7 +158,9 @@ def probe_one(module, target, timeout):
 
 
 def describe(target):
-    return f"{target['address']}" + (f" tcp/{target['port']}" if target.get("port") is not None else " icmp")
+    return f"{target['address']}" + (
+        f" tcp/{target['port']}" if target.get("port") is not None else " icmp"
+    )
 
 
 def main():
@@ -169,19 +178,32 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    desired = {name: text if text.endswith("\n") else text + "\n" for name, text in p["files"].items()}
+    desired = {
+        name: text if text.endswith("\n") else text + "\n" for name, text in p["files"].items()
+    }
     strays = [name for name in desired if not name.startswith(p["prefix"])]
     if strays:
-        module.fail_json(msg=f"network: files outside the prefix {p['prefix']}: {', '.join(strays)}")
-    problems = [problem for name, text in sorted(desired.items()) for problem in parse(name, text)[0]]
+        module.fail_json(
+            msg=f"network: files outside the prefix {p['prefix']}: {', '.join(strays)}"
+        )
+    problems = [
+        problem for name, text in sorted(desired.items()) for problem in parse(name, text)[0]
+    ]
     if problems:
         module.fail_json(msg="network: rendered files do not check: " + "; ".join(problems))
 
     installed = read_dir(p["config_dir"], p["prefix"])
     changed_files = sorted(name for name in desired if installed.get(name) != desired[name])
     removed = sorted(name for name in installed if name not in desired)
-    diff = [{"before_header": os.path.join(p["config_dir"], name), "after_header": os.path.join(p["config_dir"], name),
-             "before": installed.get(name, ""), "after": desired.get(name, "")} for name in changed_files + removed]
+    diff = [
+        {
+            "before_header": os.path.join(p["config_dir"], name),
+            "after_header": os.path.join(p["config_dir"], name),
+            "before": installed.get(name, ""),
+            "after": desired.get(name, ""),
+        }
+        for name in changed_files + removed
+    ]
 
     # Safe mode: the management address must stay on its device when the files touch that device.
     address = p["management_address"]
@@ -192,14 +214,26 @@ def main():
         device = fields[1].split("@")[0] if rc == 0 and len(fields) > 1 else ""
     desired_links = links_and_addresses(desired)
     touched = set(desired_links) | set(links_and_addresses(installed))
-    kept = any(str(ipaddress.ip_interface(a).ip) == address for addrs in desired_links.values() for a in addrs)
+    kept = any(
+        str(ipaddress.ip_interface(a).ip) == address
+        for addrs in desired_links.values()
+        for a in addrs
+    )
     if p["safe_mode"] and device and device in touched and not kept and (changed_files or removed):
-        module.fail_json(msg=(
-            f"network: safe mode: {address} carries the management connection on {device}, and the new "
-            f"configuration removes it from {device}; set network_safe_mode: false to allow it."))
+        module.fail_json(
+            msg=(
+                f"network: safe mode: {address} carries the management connection on {device}, and the new "
+                f"configuration removes it from {device}; set network_safe_mode: false to allow it."
+            )
+        )
 
-    result = {"changed": bool(changed_files or removed), "files": changed_files, "removed": removed,
-              "management_device": device, "diff": diff}
+    result = {
+        "changed": bool(changed_files or removed),
+        "files": changed_files,
+        "removed": removed,
+        "management_device": device,
+        "diff": diff,
+    }
     if not result["changed"] or module.check_mode:
         module.exit_json(**result)
 
@@ -215,26 +249,53 @@ def main():
         run(module, ["networkctl", "reload"], check=True)
         missing = wait_for_addresses(module, desired_links, time.monotonic() + p["timeout"])
         if missing:
-            raise RuntimeError("addresses did not come up within %d s: %s" % (p["timeout"], ", ".join(
-                f"{a} on {link}" for link, addrs in sorted(missing.items()) for a in addrs)))
-        _, log = run(module, ["journalctl", "--unit", "systemd-networkd.service", "--since", "@%d" % int(since),
-                              "--output", "cat", "--no-pager", "--quiet"])
+            raise RuntimeError(
+                "addresses did not come up within %d s: %s"
+                % (
+                    p["timeout"],
+                    ", ".join(
+                        f"{a} on {link}" for link, addrs in sorted(missing.items()) for a in addrs
+                    ),
+                )
+            )
+        _, log = run(
+            module,
+            [
+                "journalctl",
+                "--unit",
+                "systemd-networkd.service",
+                "--since",
+                "@%d" % int(since),
+                "--output",
+                "cat",
+                "--no-pager",
+                "--quiet",
+            ],
+        )
         pattern = re.compile(re.escape(os.path.join(p["config_dir"], p["prefix"])) + r"\S*:\d+:")
         complaints = [line.strip() for line in log.splitlines() if pattern.search(line)]
         if complaints:
             raise RuntimeError("systemd-networkd rejected lines: " + " | ".join(complaints))
-        lost = [describe(target) for target in p["probe"] if not probe_one(module, target, p["timeout"])]
+        lost = [
+            describe(target) for target in p["probe"] if not probe_one(module, target, p["timeout"])
+        ]
         if lost:
-            raise RuntimeError("the management path did not come back within %d s (probe %s)"
-                               % (p["timeout"], ", ".join(lost)))
+            raise RuntimeError(
+                "the management path did not come back within %d s (probe %s)"
+                % (p["timeout"], ", ".join(lost))
+            )
     except RuntimeError as exc:
         write_dir(p["config_dir"], read_dir(previous, p["prefix"]), p["prefix"])
         run(module, ["networkctl", "reload"])
         wait_for_addresses(module, links_and_addresses(installed), time.monotonic() + p["timeout"])
         back = all(probe_one(module, target, p["timeout"]) for target in p["probe"])
-        module.fail_json(msg=(
-            f"network: {exc}; the previous configuration was restored and re-applied "
-            f"({'management path back' if back else 'management path still down'})."), **result)
+        module.fail_json(
+            msg=(
+                f"network: {exc}; the previous configuration was restored and re-applied "
+                f"({'management path back' if back else 'management path still down'})."
+            ),
+            **result,
+        )
     module.exit_json(**result)
 
 
