@@ -24,7 +24,7 @@ import pynetbox  # type: ignore[import-untyped]
 import requests
 
 from sharpeyes.errors import DependencyUnavailable
-from sharpeyes.lab import hosts, inventory_layer, netbox, ssh, switches
+from sharpeyes.lab import hosts, inventory_layer, netbox, ssh, switches, vm
 from sharpeyes.lab.parts import PartResult
 from sharpeyes.sot import client
 from sharpeyes.vocab import SERVER_ROLE
@@ -97,7 +97,10 @@ def _netbox_up() -> list[PartResult]:
 def _hosts_up() -> list[PartResult]:
     names = server_names()
     results = hosts.up(names)
-    if inventory_layer.write(ssh.ports_for(names)):
+    # The RAID VM, while it runs, is the server it stands in for: its host_vars stay.
+    standing_in = {vm.load_state().get("server")} if vm.status()["running"] else set()
+    ports = {n: p for n, p in ssh.ports_for(names).items() if n not in standing_in}
+    if inventory_layer.write(ports):
         log.info("wrote the lab inventory layer in %s", inventory_layer.layer_dir())
     return results
 
@@ -131,6 +134,8 @@ PARTS: dict[str, LabPart] = {
     "hosts": LabPart(up=_hosts_up, down=_hosts_down),
     "switches": LabPart(up=_switches_up, down=_switches_down),
     "bare": LabPart(up=_bare_up, down=_bare_down, in_all=False),
+    # QEMU (TCG) with real disks for the RAID role; slow to boot, so not part of `all`.
+    "raidvm": LabPart(up=vm.up, down=vm.down, in_all=False),
 }
 
 
@@ -164,6 +169,7 @@ def status() -> dict[str, Any]:
         "hosts": hosts.status()["hosts"],
         "switches": switches.status(),
         "bare": hosts.status(hosts.BARE)["hosts"],
+        "raidvm": vm.status(),
     }
 
 
@@ -182,6 +188,15 @@ def format_status(report: dict[str, Any]) -> str:
             )
     if not report["hosts"]:
         lines.append("hosts   none")
+    raid = report.get("raidvm") or {}
+    if raid.get("running"):
+        pulled = f", pulled slots {sorted(raid['pulled'], key=int)}" if raid.get("pulled") else ""
+        lines.append(
+            f"raidvm  {raid['server']:<15} ssh {raid.get('ssh') or '-':<16} "
+            f"{len(raid.get('slots', {}))} disks{pulled}  running"
+        )
+    else:
+        lines.append("raidvm  not running")
     sims = report.get("switches") or {}
     rows = sims.get("switches", [])
     if sims.get("running"):
