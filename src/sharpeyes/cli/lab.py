@@ -174,7 +174,9 @@ app.add_typer(raidvm_app, name="raidvm")
 
 
 @raidvm_app.command("pull-disk")
-def raidvm_pull_disk(slot: int = typer.Argument(..., help="Slot: 1..15 data, 16 system disk 2.")) -> None:
+def raidvm_pull_disk(
+    slot: int = typer.Argument(..., help="Slot: 1..15 data, 16 system disk 2."),
+) -> None:
     """Hot-unplug the disk in SLOT (as if pulled from the bay)."""
     from sharpeyes.lab import vm
 

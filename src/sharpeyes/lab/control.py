@@ -121,6 +121,15 @@ def _switches_down() -> list[str]:
     return switches.down() + inventory_layer.remove(inventory_layer.SWITCHES)
 
 
+def _raidvm_down() -> list[str]:
+    """Stop the VM; the container of the server it stood in for gets its host_vars back."""
+    lines = vm.down()
+    running = [h["name"] for h in hosts.status()["hosts"] if h["running"]]
+    if running and inventory_layer.write(ssh.ports_for(running)):
+        lines.append(f"inventory layer: host_vars of {len(running)} server containers rewritten")
+    return lines
+
+
 def _bare_up() -> list[PartResult]:
     return hosts.up(BARE_HOSTS, distro=BARE_IMAGE, kind=hosts.BARE)
 
@@ -135,7 +144,7 @@ PARTS: dict[str, LabPart] = {
     "switches": LabPart(up=_switches_up, down=_switches_down),
     "bare": LabPart(up=_bare_up, down=_bare_down, in_all=False),
     # QEMU (TCG) with real disks for the RAID role; slow to boot, so not part of `all`.
-    "raidvm": LabPart(up=vm.up, down=vm.down, in_all=False),
+    "raidvm": LabPart(up=vm.up, down=_raidvm_down, in_all=False),
 }
 
 

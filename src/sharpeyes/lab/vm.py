@@ -41,10 +41,11 @@ from pathlib import Path
 from typing import Any
 
 from sharpeyes.errors import DependencyUnavailable, LabError
-from sharpeyes.lab import images, inventory_layer, ssh
+from sharpeyes.lab import images, inventory_layer, netbox, ssh
 from sharpeyes.lab.parts import PartResult
 from sharpeyes.lab.recipes import Recipe
 from sharpeyes.paths import cache_dir, netbox_data_dir, state_dir
+from sharpeyes.sot import client, loader
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ ROOT_LABEL = "sharpeyes-root"
 BOOT_TIMEOUT_S = 300
 QMP_TIMEOUT_S = 30
 FW_CFG_SEED = "opt/sharpeyes/seed"
+ROOT_OVERLAY = ("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b")
 
 # Bump when the build procedure (not the data below) changes what the image contains.
 BUILD_FORMAT = 1
@@ -207,13 +209,11 @@ def _need(tool: str, package: str) -> None:
 
 
 def _check(cmd: list[str], *, what: str, timeout: float = 600, **kw: Any) -> str:
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=timeout, check=False, **kw
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, **kw)
     if proc.returncode != 0:
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
         raise LabError(f"{what} failed (exit {proc.returncode}): {tail}")
-    return proc.stdout
+    return str(proc.stdout)
 
 
 def ensure_image() -> tuple[Path, float | None]:
@@ -251,7 +251,16 @@ def ensure_image() -> tuple[Path, float | None]:
         shutil.copyfile(kernels[-1], out / "vmlinuz")
         shutil.copyfile(initrds[-1], out / "initrd.img")
         _check(
-            ["mkfs.ext4", "-q", "-L", ROOT_LABEL, "-d", str(root), str(out / "root.raw"), ROOT_SIZE],
+            [
+                "mkfs.ext4",
+                "-q",
+                "-L",
+                ROOT_LABEL,
+                "-d",
+                str(root),
+                str(out / "root.raw"),
+                ROOT_SIZE,
+            ],
             what="mkfs.ext4 -d",
         )
         out.rename(target)
@@ -284,9 +293,6 @@ class Disk:
 
 
 def _serials_from_netbox(name: str) -> list[Disk]:
-    from sharpeyes.lab import netbox
-    from sharpeyes.sot import client
-
     creds = netbox.credentials()
     api = client.connect(creds.url, creds.token)
     disks: list[Disk] = []
@@ -298,8 +304,6 @@ def _serials_from_netbox(name: str) -> list[Disk]:
 
 
 def _serials_from_dataset(name: str) -> list[Disk]:
-    from sharpeyes.sot import loader
-
     dataset = loader.load_dataset(netbox_data_dir())
     disks: list[Disk] = []
     for obj in dataset.objects.get("dcim.inventory-items", []):
@@ -319,8 +323,10 @@ def planned_disks(name: str) -> list[Disk]:
     try:
         found = _serials_from_netbox(name)
         source = "NetBox"
-    except Exception as exc:  # noqa: BLE001 - any NetBox failure falls back to the dataset
-        log.warning("raidvm: reading %s's disks from NetBox failed (%s): using the dataset", name, exc)
+    except Exception as exc:
+        log.warning(
+            "raidvm: reading %s's disks from NetBox failed (%s): using the dataset", name, exc
+        )
         found = []
         source = "dataset"
     if not found:
@@ -648,8 +654,7 @@ def up() -> list[PartResult]:
         }
     if not (d / "root.qcow2").is_file():
         _check(
-            ["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b"]
-            + [str(image / "root.raw"), str(d / "root.qcow2")],
+            [*ROOT_OVERLAY, str(image / "root.raw"), str(d / "root.qcow2")],
             what="qemu-img create (root overlay)",
         )
     slots = {int(k): v for k, v in state["slots"].items()}
@@ -679,9 +684,8 @@ def down() -> list[str]:
     lines: list[str] = []
     pid = _pid()
     if pid is not None:
-        with contextlib.suppress(LabError, OSError):
-            with qmp() as conn:
-                conn.cmd("quit")
+        with contextlib.suppress(LabError, OSError), qmp() as conn:
+            conn.cmd("quit")
         deadline = time.monotonic() + 20
         while _pid() is not None and time.monotonic() < deadline:
             time.sleep(0.5)
@@ -689,6 +693,15 @@ def down() -> list[str]:
             os.kill(pid, signal.SIGKILL)
         lines.append(f"raidvm stopped (pid {pid})")
     lines += inventory_layer.remove(PART)
+    return lines
+
+
+def reset() -> list[str]:
+    """Stop the VM and drop its disks and root overlay: the next `up` boots a fresh server."""
+    lines = down()
+    if vm_dir().is_dir():
+        shutil.rmtree(vm_dir())
+        lines.append(f"raidvm state removed ({vm_dir()})")
     return lines
 
 
@@ -731,7 +744,7 @@ def pull_disk(slot: int) -> str:
     del state["slots"][str(slot)]
     state.setdefault("pulled", {})[str(slot)] = serial
     _save_state(state)
-    return serial
+    return str(serial)
 
 
 def new_serial() -> str:
