@@ -168,7 +168,8 @@ def test_storage_builds_the_array_then_changes_nothing(raid_env: dict[str, str])
     assert "0 array(s) to build" in _flat(second)
     vm.run("sudo", "mdadm", "--wait", "/dev/md/video0", check=False, timeout=300)
     assert _health() == (0, f"video0 {_md_dev()} clean")
-    geometry = vm.run("xfs_info", MOUNT).stdout
+    assert _md_dev().startswith("/dev/md1")  # /dev/md/video0 is a link to the md device
+    geometry = vm.run("sudo", "xfs_info", MOUNT).stdout
     assert "sunit=128 swidth=1664 blks" in geometry  # 512 KiB x 13 data disks, 4 KiB blocks
     detail = vm.run("sudo", "mdadm", "--detail", "/dev/md/video0").stdout
     assert "Intent Bitmap : Internal" in detail
@@ -188,7 +189,8 @@ def test_reboot_assembles_and_mounts_the_array(raid_env: dict[str, str]) -> None
     TIMINGS["reboot_to_mounted"] = TIMINGS["reboot_to_ssh"] + time.monotonic() - t0
     mount = vm.run("findmnt", "--noheadings", "-o", "SOURCE,FSTYPE,OPTIONS", MOUNT).stdout
     assert mount.split()[1] == "xfs"
-    assert _health()[0] == 0
+    assert _health() == (0, f"video0 {_md_dev()} clean")
+    assert _md_dev().startswith("/dev/md1"), "not assembled under its name /dev/md/video0"
     fstab = vm.run("cat", "/etc/fstab").stdout
     assert any(
         line.startswith("UUID=") and MOUNT in line and "nofail" in line
