@@ -169,8 +169,9 @@ def test_storage_builds_the_array_then_changes_nothing(raid_env: dict[str, str])
     vm.run("sudo", "mdadm", "--wait", "/dev/md/video0", check=False, timeout=300)
     assert _health() == (0, f"video0 {_md_dev()} clean")
     assert _md_dev().startswith("/dev/md1")  # /dev/md/video0 is a link to the md device
-    geometry = vm.run("sudo", "xfs_info", MOUNT).stdout
+    geometry = " ".join(vm.run("sudo", "xfs_info", MOUNT).stdout.split())
     assert "sunit=128 swidth=1664 blks" in geometry  # 512 KiB x 13 data disks, 4 KiB blocks
+    assert "sunit=64 blks" in geometry  # the log stripe unit, 256 KiB
     detail = vm.run("sudo", "mdadm", "--detail", "/dev/md/video0").stdout
     assert "Intent Bitmap : Internal" in detail
     assert "Raid Level : raid6" in detail
