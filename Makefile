@@ -15,7 +15,7 @@ PYTHON ?= $(shell for p in $$(ls -d "$$(pyenv root 2>/dev/null || echo $$HOME/.p
             $$(command -v python3.13 python3.12 python3 2>/dev/null); do \
             "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-SYSTEM_PACKAGES := docker.io debootstrap postgresql redis-server apt-utils gnupg
+SYSTEM_PACKAGES := docker.io debootstrap postgresql redis-server apt-utils gnupg qemu-system-x86 qemu-utils
 
 .PHONY: venv system-deps lint unit integration molecule e2e test demo lab-down clean snapshots
 

@@ -121,6 +121,7 @@ TABLE = [
     case("lab fault qx-cp01-sw01 --delay soon", EXIT_INVALID_INPUT, "Invalid value for '--delay'"),
     case("lab reboot qx-cp01-sw01", EXIT_UNREACHABLE, "control socket"),
     case("lab images --bogus", EXIT_INVALID_INPUT, "No such option: --bogus"),
+    case("lab raidvm pull-disk three", EXIT_INVALID_INPUT, "Invalid value for 'slot'"),
     case("lab reset hosts", EXIT_INVALID_INPUT, "lab reset: unknown part 'hosts'"),
     case("lab snapshot list", EXIT_OK, "  repo  "),
     case("lab snapshot commit", EXIT_UNREACHABLE, "never brought up"),

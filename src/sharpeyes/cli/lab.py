@@ -19,6 +19,7 @@ class Part(StrEnum):
     hosts = "hosts"
     switches = "switches"
     bare = "bare"
+    raidvm = "raidvm"
     all = "all"
 
 
@@ -31,7 +32,8 @@ def up(part: Part = typer.Argument(Part.all, help="What to bring up.")) -> None:
     publishes SSH on 127.0.0.1 for the ops account; `inventory/lab` says how Ansible reaches it.
     The switches are one SSH simulator per access switch NetBox lists (127.0.0.1 ports).
     `bare` (not part of `all`): a host as delivered, root with a one-time key, for
-    `sharpeyes ops bootstrap`.
+    `sharpeyes ops bootstrap`. `raidvm` (not part of `all`): a QEMU VM with 2 system and 15 data
+    disks carrying the serials NetBox holds for the server it stands in for (RAID tests).
     """
     from sharpeyes.lab import control
     from sharpeyes.lab.parts import format_results
@@ -163,3 +165,31 @@ def reboot(switch: str = typer.Argument(..., help="A simulated switch (NetBox na
 
     control.reboot(switches.sim_dir(), switch)
     typer.echo(f"{switch}: rebooted (running configuration = saved configuration)")
+
+
+raidvm_app = typer.Typer(
+    help="The RAID lab VM: hot-pull and insert its disks (QEMU monitor).", no_args_is_help=True
+)
+app.add_typer(raidvm_app, name="raidvm")
+
+
+@raidvm_app.command("pull-disk")
+def raidvm_pull_disk(
+    slot: int = typer.Argument(..., help="Slot: 1..15 data, 16 system disk 2."),
+) -> None:
+    """Hot-unplug the disk in SLOT (as if pulled from the bay)."""
+    from sharpeyes.lab import vm
+
+    typer.echo(f"slot {slot}: pulled {vm.pull_disk(slot)}")
+
+
+@raidvm_app.command("insert-disk")
+def raidvm_insert_disk(
+    slot: int = typer.Argument(..., help="Slot: 1..15 data, 16 system disk 2."),
+    blank: bool = typer.Option(False, "--blank", help="A new empty disk, not the pulled one."),
+    serial: str | None = typer.Option(None, "--serial", help="Serial of the new disk."),
+) -> None:
+    """Hot-plug a disk into SLOT: the one pulled from it, or a blank one (new serial)."""
+    from sharpeyes.lab import vm
+
+    typer.echo(f"slot {slot}: inserted {vm.insert_disk(slot, blank=blank, serial=serial)}")

@@ -24,7 +24,7 @@ import pynetbox  # type: ignore[import-untyped]
 import requests
 
 from sharpeyes.errors import DependencyUnavailable
-from sharpeyes.lab import hosts, inventory_layer, netbox, ssh, switches
+from sharpeyes.lab import hosts, inventory_layer, netbox, ssh, switches, vm
 from sharpeyes.lab.parts import PartResult
 from sharpeyes.sot import client
 from sharpeyes.vocab import SERVER_ROLE
@@ -97,7 +97,10 @@ def _netbox_up() -> list[PartResult]:
 def _hosts_up() -> list[PartResult]:
     names = server_names()
     results = hosts.up(names)
-    if inventory_layer.write(ssh.ports_for(names)):
+    # The RAID VM, while it runs, is the server it stands in for: its host_vars stay.
+    standing_in = {vm.load_state().get("server")} if vm.status()["running"] else set()
+    ports = {n: p for n, p in ssh.ports_for(names).items() if n not in standing_in}
+    if inventory_layer.write(ports):
         log.info("wrote the lab inventory layer in %s", inventory_layer.layer_dir())
     return results
 
@@ -118,6 +121,15 @@ def _switches_down() -> list[str]:
     return switches.down() + inventory_layer.remove(inventory_layer.SWITCHES)
 
 
+def _raidvm_down() -> list[str]:
+    """Stop the VM; the container of the server it stood in for gets its host_vars back."""
+    lines = vm.down()
+    running = [h["name"] for h in hosts.status()["hosts"] if h["running"]]
+    if running and inventory_layer.write(ssh.ports_for(running)):
+        lines.append(f"inventory layer: host_vars of {len(running)} server containers rewritten")
+    return lines
+
+
 def _bare_up() -> list[PartResult]:
     return hosts.up(BARE_HOSTS, distro=BARE_IMAGE, kind=hosts.BARE)
 
@@ -131,6 +143,8 @@ PARTS: dict[str, LabPart] = {
     "hosts": LabPart(up=_hosts_up, down=_hosts_down),
     "switches": LabPart(up=_switches_up, down=_switches_down),
     "bare": LabPart(up=_bare_up, down=_bare_down, in_all=False),
+    # QEMU (TCG) with real disks for the RAID role; slow to boot, so not part of `all`.
+    "raidvm": LabPart(up=vm.up, down=_raidvm_down, in_all=False),
 }
 
 
@@ -164,6 +178,7 @@ def status() -> dict[str, Any]:
         "hosts": hosts.status()["hosts"],
         "switches": switches.status(),
         "bare": hosts.status(hosts.BARE)["hosts"],
+        "raidvm": vm.status(),
     }
 
 
@@ -182,6 +197,15 @@ def format_status(report: dict[str, Any]) -> str:
             )
     if not report["hosts"]:
         lines.append("hosts   none")
+    raid = report.get("raidvm") or {}
+    if raid.get("running"):
+        pulled = f", pulled slots {sorted(raid['pulled'], key=int)}" if raid.get("pulled") else ""
+        lines.append(
+            f"raidvm  {raid['server']:<15} ssh {raid.get('ssh') or '-':<16} "
+            f"{len(raid.get('slots', {}))} disks{pulled}  running"
+        )
+    else:
+        lines.append("raidvm  not running")
     sims = report.get("switches") or {}
     rows = sims.get("switches", [])
     if sims.get("running"):

@@ -175,6 +175,11 @@ def _debootstrap(recipe: Recipe, root: Path) -> None:
         raise LabError(f"debootstrap {recipe.suite} failed: {tail}")
 
 
+def debootstrap(recipe: Recipe, root: Path) -> None:
+    """debootstrap `recipe` into `root` from this machine's mirror (also used by the RAID VM)."""
+    _debootstrap(recipe, root)
+
+
 def _post_build(root: Path) -> None:
     proc = subprocess.run(
         ["chroot", str(root), "/bin/sh", "-s"],

@@ -108,6 +108,11 @@ def write_switches(endpoints: dict[str, tuple[str, int]], user: str) -> bool:
     )
 
 
+def write_part(part: str, by_host: dict[str, dict[str, Any]]) -> bool:
+    """Write the host_vars of another lab part (the RAID VM: `raidvm`); the same rules."""
+    return _write_part(part, by_host)
+
+
 def _write_part(part: str, by_host: dict[str, dict[str, Any]]) -> bool:
     root = layer_dir()
     changed = _write(root / "lab.yml", _text({"all": {"vars": {"sharpeyes_lab": True}}}))
