@@ -624,12 +624,17 @@ def wait_ssh(port: int, timeout: float = BOOT_TIMEOUT_S) -> float:
 # --- up / down / status ---------------------------------------------------------------------
 
 
+QEMU_USER_NET = "10.0.2.0/24"
+
+
 def _inventory_vars(port: int) -> dict[str, Any]:
     data = inventory_layer.host_vars(port)
     data["ansible_ssh_common_args"] = (
         f"-o UserKnownHostsFile={known_hosts()} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes"
     )
     data["sharpeyes_lab_vm"] = PART
+    # QEMU's user network: SSH arrives from its gateway, 10.0.2.2 (the firewall role allows it)
+    data["sharpeyes_controller_prefixes"] = [QEMU_USER_NET]
     return data
 
 
