@@ -39,7 +39,7 @@ def ops_public_key() -> str:
 
 
 def ssh(host: Any, user: str, command: str = "true", *options: str) -> Any:
-    """Run the SSH client inside the container against its own sshd on 127.0.0.1, with the ops key."""
+    """Run the SSH client inside the container against its own sshd (127.0.0.1), ops key."""
     args = [
         "ssh",
         "-i",

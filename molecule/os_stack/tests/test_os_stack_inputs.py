@@ -24,8 +24,8 @@ PLAYBOOK = Path(SCENARIO) / "negative.yml"
 def _accounts(**opsadmin_changes: object) -> list[dict[str, object]]:
     """users_accounts of the scenario with its keys filled in, opsadmin changed as given."""
     accounts = []
-    for account in scenario_vars()["users_accounts"]:
-        account = {**account, "ssh_keys": [ops_public_key()]}
+    for listed in scenario_vars()["users_accounts"]:
+        account = {**listed, "ssh_keys": [ops_public_key()]}
         if account["name"] == "opsadmin":
             account.update(opsadmin_changes)
         accounts.append(account)

@@ -33,7 +33,8 @@ def test_listed_accounts_exist_in_their_groups(host):
     for account in scenario_vars()["users_accounts"]:
         user = host.user(account["name"])
         assert user.exists
-        assert set(account.get("groups", [])) | {DEFAULTS["users_managed_group"]} <= set(user.groups)
+        wanted = {*account.get("groups", []), DEFAULTS["users_managed_group"]}
+        assert wanted <= set(user.groups)
 
 
 def test_listed_accounts_log_in_with_their_key_only(host):
