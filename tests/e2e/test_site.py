@@ -19,6 +19,7 @@ from sharpeyes.playbook import PlaybookResult, run_playbook
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
+JOURNALD_DROP_IN = "/etc/systemd/journald.conf.d/60-sharpeyes-base.conf"  # the base role's
 
 
 def _site(env: dict[str, str], *extra: str) -> PlaybookResult:
@@ -54,8 +55,22 @@ def test_site_converges_then_changes_nothing(
     second = _site(lab_env)
     assert _changed(second) == dict.fromkeys(second.recap, 0)
 
-    check = _site(lab_env, "--check", "--diff")
-    assert _changed(check) == dict.fromkeys(check.recap, 0)
+
+def test_check_diff_shows_exactly_a_manual_change(
+    lab_env: dict[str, str], converged: PlaybookResult
+) -> None:
+    """Someone edits a managed file on one server: --check --diff shows that edit and only it
+    (nothing is changed), and the next run puts the file back."""
+    host, path = "qxdc-vc01", JOURNALD_DROP_IN
+    edit = f"echo 'SystemMaxUse=99G' >> {path}"
+    assert _run(lab_env, "docker", "exec", host, "sh", "-c", edit).returncode == 0
+    check = _site(lab_env, "--check", "--diff", "--limit", host)
+    assert [h for h, n in _changed(check).items() if n] == [host]
+    assert "-SystemMaxUse=99G" in check.output
+    assert _run(lab_env, "docker", "exec", host, "grep", "-c", "99G", path).stdout.strip() == "1"
+    fixed = _site(lab_env, "--limit", host)
+    assert [h for h, n in _changed(fixed).items() if n] == [host]
+    assert _run(lab_env, "docker", "exec", host, "grep", "-c", "99G", path).stdout.strip() == "0"
 
 
 def test_inventory_is_netboxs_hosts_reached_over_ssh(lab_env: dict[str, str]) -> None:

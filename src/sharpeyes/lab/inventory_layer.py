@@ -58,6 +58,17 @@ def host_vars(port: int) -> dict[str, Any]:
         # A container cannot make a bond (Docker owns its one NIC, the kernel here has no bonding
         # module): the network role runs for real on the RAID VM (`lab up raidvm`).
         "network_enabled": False,
+        # The ops account the lab connects as, managed like production's (users role); its key
+        # is the lab's. Container limits cap open files at 20000 (pam_limits cannot go higher).
+        "users_accounts": [
+            {
+                "name": ssh.OPS_USER,
+                "comment": "sharpeyes ops (lab)",
+                "sudo": "nopasswd",
+                "ssh_keys": [ssh.ensure_key(ssh.ops_key(), f"{ssh.OPS_USER}@sharpeyes-lab")],
+            }
+        ],
+        "base_nofile_limit": 16384,
     }
 
 
