@@ -34,6 +34,13 @@ HOSTS, SWITCHES = "hosts", "switches"  # the parts that write host_vars files
 LAB_CONTROLLER_PREFIX = "172.16.0.0/12"  # Docker's default bridge pool (docker-proxy's source)
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block sequences indented under their key, as yamllint (and people) write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
 def layer_dir() -> Path:
     return repo_root() / "inventory" / "lab"
 
@@ -84,7 +91,8 @@ def switch_vars(host: str, port: int, user: str) -> dict[str, Any]:
 
 def _text(data: dict[str, Any], part: str = HOSTS) -> str:
     header = HEADER.format(part=part, state=state_dir())
-    return header + "---\n" + yaml.safe_dump(data, sort_keys=False, default_flow_style=False)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    return header + "---\n" + text
 
 
 def _write(path: Path, text: str) -> bool:
