@@ -233,3 +233,29 @@ def test_playbook_check_diff_push_and_no_op(lab: dict) -> None:
     assert again.returncode == 0, again.stdout + again.stderr
     assert {h: r["changed"] for h, r in recap(again.stdout).items()} == dict.fromkeys(names, 0)
     assert sharpeyes(lab, "verify").returncode == 0
+
+
+def test_session_dropped_mid_push_ends_at_the_backup(lab: dict) -> None:
+    """The victim's sessions drop after 5 commands (login and backup take 3): its push breaks
+    off mid-configuration, it is rolled back to the backup it just took and named; the other
+    switches change."""
+    names, sim = lab["names"], switches.sim_dir()
+    victim = names[2]
+    for name in names:
+        control.execute(sim, name, _type(name, 2, "description manual"))
+    for port in (3, 4):
+        control.execute(sim, victim, _type(victim, port, "description manual"))
+    before = control.configuration(sim, victim)
+    control.set_faults(sim, victim, drop_after=5)
+    try:
+        out = sharpeyes(lab, "push", "--json", "--batch", "3", "--backup-dir", str(lab["backups"]))
+    finally:
+        control.set_faults(sim, victim, clear=True)
+    assert out.returncode == 1, out.stdout + out.stderr
+    results = {r["switch"]: r for r in json.loads(out.stdout)}
+    assert results[victim]["result"] == "rolled back"
+    assert "session lost" in results[victim]["detail"]
+    assert {n: r["result"] for n, r in results.items() if n != victim} == {
+        n: "changed" for n in names if n != victim
+    }
+    assert control.configuration(sim, victim) == before
