@@ -18,6 +18,7 @@ import yaml
 
 from sharpeyes.lab import commands, inventory_layer, netbox, switches
 from sharpeyes.lab import control as lab_control
+from sharpeyes.playbook import parse_recap
 from sharpeyes.switches.sim import control
 
 pytestmark = pytest.mark.integration
@@ -195,14 +196,9 @@ def playbook(lab: dict, *args: str, flush: bool = False) -> subprocess.Completed
     )
 
 
-def recap(out: str) -> dict[str, dict[str, int]]:
-    """host -> {ok, changed, failed, ...} from the PLAY RECAP."""
-    found = {}
-    for line in out.split("PLAY RECAP", 1)[-1].splitlines():
-        host, _, counts = line.partition(" : ")
-        if counts:
-            found[host.strip()] = {k: int(v) for k, v in (c.split("=") for c in counts.split())}
-    return found
+def changed(out: str) -> dict[str, int]:
+    """host -> tasks changed, from the PLAY RECAP."""
+    return {host: r.changed for host, r in parse_recap(out).items()}
 
 
 def test_playbook_check_diff_push_and_no_op(lab: dict) -> None:
@@ -217,21 +213,17 @@ def test_playbook_check_diff_push_and_no_op(lab: dict) -> None:
 
     check = playbook(lab, "--check", "--diff", flush=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert {h: r["changed"] for h, r in recap(check.stdout).items()} == {
-        n: int(n == drifted) for n in names
-    }
+    assert changed(check.stdout) == {n: int(n == drifted) for n in names}
     shown = check.stdout.split("PLAY RECAP")[0]
     assert f"\n {wanted}\n" in shown  # --diff: the command that restores NetBox's description
     assert control.configuration(sim, drifted) == before  # check mode sent nothing
 
     run = playbook(lab)
     assert run.returncode == 0, run.stdout + run.stderr
-    assert {h: r["changed"] for h, r in recap(run.stdout).items()} == {
-        n: int(n == drifted) for n in names
-    }
+    assert changed(run.stdout) == {n: int(n == drifted) for n in names}
     again = playbook(lab)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert {h: r["changed"] for h, r in recap(again.stdout).items()} == dict.fromkeys(names, 0)
+    assert changed(again.stdout) == dict.fromkeys(names, 0)
     assert sharpeyes(lab, "verify").returncode == 0
 
 

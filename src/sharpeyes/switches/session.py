@@ -28,7 +28,6 @@ USER_ENV = "SHARPEYES_SWITCH_USER"
 DEVICE_TYPES = {"huawei-vrp5": "huawei", "h3c-comware7": "hp_comware"}
 # VRP `Error: ...`, Comware ` % Unrecognized ...` / `%Wrong parameter`
 _ERROR = re.compile(r"^\s*(Error:|%\s*\S)", re.MULTILINE)
-_DOUBLED = re.compile(r"[<>\[\]]")  # a base prompt keeps no terminator unless two were caught
 
 
 @dataclass(frozen=True)
@@ -109,19 +108,6 @@ class Session:
             )
         except Exception as exc:
             raise TargetFailed(f"switch {target.name}: cannot log in: {exc}") from exc
-        self._settle_prompt()
-
-    def _settle_prompt(self, attempts: int = 3) -> None:
-        """Re-detect the prompt when login caught two on one line (`<sw><sw>`: an Enter sent
-        before the greeting arrived); every later read would wait for that double prompt."""
-        for _ in range(attempts):
-            if not _DOUBLED.search(str(self.conn.base_prompt)):
-                return
-            self.conn.set_base_prompt()
-        raise TargetFailed(
-            f"switch {self.target.name}: no stable prompt after login "
-            f"(saw {self.conn.base_prompt!r})"
-        )
 
     def running(self) -> str:
         return str(self.conn.send_command("display current-configuration", read_timeout=60))
