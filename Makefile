@@ -55,7 +55,7 @@ unit: venv
 TEST_LAB := SHARPEYES_STATE_DIR=$(CURDIR)/.lab/test SHARPEYES_NETBOX_PORT=8801
 integration: venv system-deps
 	$(TEST_LAB) $(SE) lab up netbox
-	$(TEST_LAB) $(PYTEST) tests/integration -q -m integration
+	$(TEST_LAB) $(PYTEST) tests/integration -q -m integration --durations=15
 
 molecule: venv system-deps
 	$(SE) lab images
@@ -67,7 +67,7 @@ molecule: venv system-deps
 e2e: venv system-deps
 	@# NetBox only: the e2e fixture applies the dataset, then starts the servers NetBox lists.
 	$(SE) lab up netbox
-	$(PYTEST) tests/e2e -q -m e2e
+	$(PYTEST) tests/e2e -q -m e2e --durations=0
 
 # Lint + unit + integration (real NetBox) + Molecule for every role + lab end-to-end.
 test: lint unit integration molecule e2e
