@@ -37,6 +37,8 @@ SIP_NODES = [f"qxdc-vc0{n}" for n in range(1, 8)]  # platform_duty sip, media-* 
 OTHER_NODES = ["qxdc-vc08", "qxdc-vc09", "qxdc-vc10"]  # database, management
 SIP_PORT = 5060
 HTTP_PORT = 8080
+SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
+INSPECT_IP = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
 
 
 def _vars(repo: Path, version: str) -> dict[str, Any]:
@@ -68,8 +70,7 @@ def delivery(lab_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) 
     fixture_build.build(tmp / "delivery")
     repo = tmp / "repo"
     subprocess.run(
-        [str(Path(sys.executable).parent / "sharpeyes"), "artifacts", "publish"]
-        + [str(tmp / "delivery"), "--repo", str(repo)],
+        [SHARPEYES, "artifacts", "publish", str(tmp / "delivery"), "--repo", str(repo)],
         env=lab_env,
         check=True,
         capture_output=True,
@@ -96,8 +97,7 @@ def deployed(lab_env: dict[str, str], delivery: Delivery) -> PlaybookResult:
 def _address(name: str) -> str:
     """The container's address on the Docker bridge (the controller reaches it directly)."""
     out = subprocess.run(
-        ["docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"]
-        + [name],
+        ["docker", "inspect", "-f", INSPECT_IP, name],
         capture_output=True,
         text=True,
         check=True,
@@ -125,7 +125,9 @@ def sip_options(host: str, timeout: float = 1.0) -> tuple[int, str]:
             return 0, str(exc) or type(exc).__name__
     lines = data.split("\r\n")
     status = lines[0].split(" ")
-    server = next((x.split(":", 1)[1].strip() for x in lines if x.lower().startswith("server:")), "")
+    server = next(
+        (x.split(":", 1)[1].strip() for x in lines if x.lower().startswith("server:")), ""
+    )
     return (int(status[1]) if len(status) > 1 and status[1].isdigit() else 0), server
 
 
@@ -140,7 +142,9 @@ def health(host: str) -> tuple[int, dict[str, Any]]:
 
 
 def _exec(name: str, *argv: str) -> str:
-    out = subprocess.run(["docker", "exec", name, *argv], capture_output=True, text=True)
+    out = subprocess.run(
+        ["docker", "exec", name, *argv], capture_output=True, text=True, check=False
+    )
     return out.stdout.strip()
 
 
@@ -186,9 +190,12 @@ def _api(env: dict[str, str]) -> Any:
 def journal(env: dict[str, str], since: int) -> dict[str, list[Any]]:
     """Journal entries of the video servers newer than id `since`, by device name, oldest first."""
     api = _api(env)
-    names = {d.id: d.name for d in api.dcim.devices.filter(name=SIP_NODES + OTHER_NODES)}
+    devices = api.dcim.devices.filter(name=SIP_NODES + OTHER_NODES, brief=True)
+    names = {d.id: d.name for d in devices}
     out: dict[str, list[Any]] = {}
-    for entry in api.extras.journal_entries.filter(assigned_object_type="dcim.device", id__gt=since):
+    for entry in api.extras.journal_entries.filter(
+        assigned_object_type="dcim.device", id__gt=since
+    ):
         if entry.assigned_object_id in names:
             out.setdefault(names[entry.assigned_object_id], []).append(entry)
     return {k: sorted(v, key=lambda e: e.id) for k, v in out.items()}
@@ -285,8 +292,9 @@ def bad_run(
         ),
         (
             "qxdc-vc03",
-            'qxdc-vc03: video_platform_node_id (NetBox custom field gb28181_id) "44180300002000000009"'
-            ' of duty "media-distribution" (custom field platform_duty): type code 200, expected 202',
+            "qxdc-vc03: video_platform_node_id (NetBox custom field gb28181_id)"
+            ' "44180300002000000009" of duty "media-distribution" (custom field platform_duty):'
+            " type code 200, expected 202",
         ),
         (
             "qxdc-vc06",
@@ -295,7 +303,9 @@ def bad_run(
     ],
     ids=["missing-sip-id", "wrong-type-code", "storage-off-raid"],
 )
-def test_bad_input_stops_before_any_change(bad_run: PlaybookResult, host: str, message: str) -> None:
+def test_bad_input_stops_before_any_change(
+    bad_run: PlaybookResult, host: str, message: str
+) -> None:
     assert message in " ".join(bad_run.output.split()), bad_run.tail(60)
     assert host in bad_run.failed_hosts
     # stopped in the validation play: no host changed anything, the management server included
@@ -344,4 +354,3 @@ def test_unhealthy_3_0_stops_at_the_first_node_and_rolls_back(
     assert f"rolled back to {PACKAGE} 2.0" in entry.comments
     assert probe.rounds, "the probe never ran"
     assert probe.failures == {}, f"SIP gaps on nodes not being upgraded: {probe.failures}"
-

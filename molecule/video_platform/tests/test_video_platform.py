@@ -56,6 +56,8 @@ def test_service_answers_sip_and_http(host):
     assert service.is_running
     assert service.is_enabled
     assert host.run(f"python3 -c '{SIP_OPTIONS}'").stdout.strip() == "SIP/2.0 200 OK"
-    health = host.run("python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.0.0.1:8080/health\").read().decode())'")
+    health = host.run(
+        "python3 -c 'import urllib.request as u; print(u.urlopen(\"http://127.0.0.1:8080/health\").read().decode())'"
+    )
     assert '"status": "ok"' in health.stdout
     assert host.file("/srv/video/video0/platform/status.json").exists

@@ -21,12 +21,12 @@ CONF = "/etc/sharpeyes-fixture-platform/platform.conf"
 CASES = {
     "missing-sip-id": (
         {"video_platform_sip_server_id": ""},
-        'video_platform_sip_server_id (NetBox config context video-platform,'
+        "video_platform_sip_server_id (NetBox config context video-platform,"
         ' sharpeyes_gb28181.sip_server_id) "": missing',
     ),
     "sip-id-wrong-type": (
         {"video_platform_sip_server_id": "44180300002020000001"},
-        "sharpeyes_gb28181.sip_server_id) \"44180300002020000001\": type code 202, expected 200",
+        'sharpeyes_gb28181.sip_server_id) "44180300002020000001": type code 202, expected 200',
     ),
     "node-id-wrong-type": (
         {"video_platform_node_id": "44180300002100000009"},

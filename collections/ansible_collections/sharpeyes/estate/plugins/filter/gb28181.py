@@ -22,10 +22,11 @@ description:
   - Applies the project's GB id rules (C(sharpeyes.ids.gb28181.problems)) to the value and, when
     I(type_code) is given, requires that type code (e.g. C(200) for a SIP server).
   - Returns a list of problems, empty when the id is fine; a missing id is one problem.
+  - Given a list of ids, returns the problems of all of them, each prefixed with C(<id>: ).
 positional: type_code
 options:
   _input:
-    description: The id (20 digits), empty or None when missing.
+    description: The id (20 digits), empty or None when missing; or a list of ids.
     type: raw
     required: true
   type_code:
@@ -46,6 +47,12 @@ def gb28181_problems(
     server's platform `duty` (empty list: fine)."""
     if IMPORT_ERROR:
         raise AnsibleFilterError(f"the sharpeyes package is not importable: {IMPORT_ERROR}")
+    if isinstance(value, list):
+        return [
+            f"{one}: {problem}"
+            for one in value
+            for problem in gb28181_problems(one, type_code, duty)
+        ]
     if duty:
         codes: dict[str, str] = dict(vocab.SERVER_DUTY_TYPE_CODES)
         if duty not in codes:

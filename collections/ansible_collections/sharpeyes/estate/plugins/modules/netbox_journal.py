@@ -61,6 +61,8 @@ from typing import Any  # noqa: E402
 from ansible.module_utils.basic import AnsibleModule  # noqa: E402
 
 try:
+    import pynetbox
+
     from sharpeyes.errors import SharpeyesError
     from sharpeyes.sot import client
 
@@ -92,7 +94,8 @@ def main() -> None:
     p: dict[str, Any] = module.params
     try:
         api = client.connect(p["netbox_url"], p["netbox_token"])
-        device = api.dcim.devices.get(name=p["name"])
+        # brief: the full device renders its config context, seconds per call on a loaded NetBox
+        device = api.dcim.devices.get(name=p["name"], brief=True)
         if device is None:
             module.fail_json(msg=f"device {p['name']}: not in NetBox (dcim.devices)")
         if module.check_mode:
@@ -105,6 +108,8 @@ def main() -> None:
         )
     except SharpeyesError as exc:
         module.fail_json(msg=exc.message)
+    except pynetbox.RequestError as exc:
+        module.fail_json(msg=f"device {p['name']}: NetBox refused the journal entry: {exc.error}")
     module.exit_json(changed=True, id=int(entry.id))
 
 

@@ -11,7 +11,8 @@ description:
   - Sends SIP OPTIONS (RFC 3261 11) to I(host):I(port) over UDP or TCP from the managed host and
     waits for the final answer; fails unless the status is I(expect_status) within I(retries)
     attempts of I(timeout) seconds each.
-  - Standard library only (runs on the server's own python3); changes nothing, so check mode runs it.
+  - Standard library only (runs on the server's own python3); changes nothing (runs in check
+    mode).
 options:
   host:
     description: Address of the SIP server.
@@ -101,7 +102,9 @@ def options_request(host: str, port: int, transport: str, user: str, local: str)
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
-def probe_once(host: str, port: int, transport: str, user: str, timeout: float) -> tuple[int, str, str]:
+def probe_once(
+    host: str, port: int, transport: str, user: str, timeout: float
+) -> tuple[int, str, str]:
     """(status, reason, server header) of one OPTIONS exchange; status 0 when none came."""
     kind = socket.SOCK_DGRAM if transport == "udp" else socket.SOCK_STREAM
     try:
@@ -122,7 +125,9 @@ def probe_once(host: str, port: int, transport: str, user: str, timeout: float) 
     parts = head[0].split(" ", 2)
     if len(parts) < 2 or parts[0] != "SIP/2.0" or not parts[1].isdigit():
         return 0, f"not a SIP answer: {head[0][:80]!r}", ""
-    server = next((h.split(":", 1)[1].strip() for h in head[1:] if h.lower().startswith("server:")), "")
+    server = next(
+        (h.split(":", 1)[1].strip() for h in head[1:] if h.lower().startswith("server:")), ""
+    )
     return int(parts[1]), parts[2] if len(parts) > 2 else "", server
 
 
@@ -150,7 +155,13 @@ def main() -> None:
             break
         if attempts < p["retries"]:
             time.sleep(p["delay"])
-    result = {"changed": False, "status": status, "reason": reason, "server": server, "attempts": attempts}
+    result = {
+        "changed": False,
+        "status": status,
+        "reason": reason,
+        "server": server,
+        "attempts": attempts,
+    }
     if status != p["expect_status"]:
         module.fail_json(
             msg=f"SIP OPTIONS to {p['host']}:{p['port']}/{p['transport']}: "
