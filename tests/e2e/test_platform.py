@@ -340,7 +340,15 @@ def test_unhealthy_3_0_stops_at_the_first_node_and_rolls_back(
     since = last_journal_id(lab_env)
     first, others = SIP_NODES[0], SIP_NODES[1:]
     with Probe(others) as probe, pytest.raises(PlaybookFailed) as failed:
-        _play(lab_env, "upgrade-platform.yml", "-e", f"@{delivery.vars_files['3.0']}")
+        # a shorter gate than the role's default (10 x 2 s): 3.0 fails it whatever the wait
+        _play(
+            lab_env,
+            "upgrade-platform.yml",
+            "-e",
+            f"@{delivery.vars_files['3.0']}",
+            "-e",
+            '{"video_platform_health_retries": 4, "video_platform_health_delay": 1}',
+        )
     result = failed.value.result
     assert result.failed_hosts == [first]
     assert "the upgrade stops here" in result.output
