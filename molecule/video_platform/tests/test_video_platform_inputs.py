@@ -26,7 +26,8 @@ CASES = {
     ),
     "sip-id-wrong-type": (
         {"video_platform_sip_server_id": "44180300002020000001"},
-        'sharpeyes_gb28181.sip_server_id) "44180300002020000001": type code 202, expected 200',
+        "video_platform_sip_server_id (NetBox config context video-platform,"
+        ' sharpeyes_gb28181.sip_server_id) "44180300002020000001": type code 202, expected 200',
     ),
     "node-id-wrong-type": (
         {"video_platform_node_id": "44180300002100000009"},
@@ -36,7 +37,7 @@ CASES = {
     "storage-off-raid": (
         {"video_platform_storage_path": "/var/lib/platform"},
         'video_platform_storage_path "/var/lib/platform": not on a RAID volume (not under the'
-        " arrays' mount root video_platform_raid_mount_root /srv/video)",
+        " mount root of the RAID arrays, video_platform_raid_mount_root /srv/video)",
     ),
     "storage-not-an-md-mount": (
         {"video_platform_storage_check": "mount"},
@@ -69,7 +70,8 @@ def test_bad_input_names_host_and_field_and_changes_nothing(host, case, check):
         check=False,
     )
     assert run.returncode != 0
-    output = " ".join(run.stdout.split())
-    assert f"{name}: " in output and message in output, run.stdout[-3000:]
+    # task failures go to stderr, their msg JSON-encoded (quotes escaped)
+    output = " ".join((run.stdout + run.stderr).replace('\\"', '"').split())
+    assert f"{name}: {message}" in output, output[-3000:]
     assert "changed=0" in run.stdout
     assert host.file(CONF).sha256sum == before
