@@ -22,7 +22,7 @@ description:
   - Applies the project's GB id rules (C(sharpeyes.ids.gb28181.problems)) to the value and, when
     I(type_code) is given, requires that type code (e.g. C(200) for a SIP server).
   - Returns a list of problems, empty when the id is fine; a missing id is one problem.
-  - Given a list of ids, returns the problems of all of them, each prefixed with C(<id>: ).
+  - Given a list of ids, returns the problems of all of them, each prefixed with its id and a colon.
 positional: type_code
 options:
   _input:
@@ -34,8 +34,8 @@ options:
     type: str
   duty:
     description:
-      - A video server's platform duty (C(sip), C(media-distribution), C(media-storage), ...):
-        requires that duty's type code (C(sharpeyes.vocab.SERVER_DUTY_TYPE_CODES)).
+      - A video server's platform duty (C(sip), C(media-distribution), C(media-storage), ...), whose
+        type code is then required (C(sharpeyes.vocab.SERVER_DUTY_TYPE_CODES)).
     type: str
 """
 

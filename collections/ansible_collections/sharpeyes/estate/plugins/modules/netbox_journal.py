@@ -8,7 +8,7 @@ module: netbox_journal
 short_description: Add a journal entry to a NetBox device
 version_added: 0.2.0
 description:
-  - Appends a journal entry (C(extras.journal-entries)) to the device named I(name): an event
+  - Appends a journal entry (C(extras.journal-entries)) to the device named I(name), an event
     record such as an installed version or a rollback. Every call adds one entry (changed); check
     mode adds none.
   - Runs on the controller (a local connection) with an interpreter that has the sharpeyes
