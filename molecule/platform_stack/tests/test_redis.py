@@ -67,6 +67,7 @@ def test_a_directive_redis_rejects_never_reaches_the_host(host):
         "negative.yml",
         extra_vars={
             "platform_stack_role": "redis",
+            "redis_bind": ["127.0.0.1", address(host)],
             "redis_extra_directives": ["bogus-directive yes"],
         },
     )
@@ -80,11 +81,17 @@ def test_a_directive_redis_rejects_never_reaches_the_host(host):
 
 def test_a_password_is_required_beyond_the_loopback(host):
     rc, output = run_playbook(
-        host, "negative.yml", extra_vars={"platform_stack_role": "redis", "redis_password": ""}
+        host,
+        "negative.yml",
+        extra_vars={
+            "platform_stack_role": "redis",
+            "redis_bind": ["127.0.0.1", "192.0.2.10"],
+            "redis_password": "",
+        },
     )
     assert rc == 2, output
     assert (
-        f"redis: redis_bind lists {address(host)} but redis_password is empty; give a password "
+        "redis: redis_bind lists 192.0.2.10 but redis_password is empty; give a password "
         "from the vault."
     ) in output
     assert "changed=0" in output
