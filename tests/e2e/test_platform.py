@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -36,6 +37,8 @@ PACKAGE = fixture_build.PACKAGE
 SIP_NODES = [f"qxdc-vc0{n}" for n in range(1, 8)]  # platform_duty sip, media-* in the dataset
 OTHER_NODES = ["qxdc-vc08", "qxdc-vc09", "qxdc-vc10"]  # database, management
 SIP_PORT = 5060
+DB_PASSWORD = "lab-only-db-secret"  # lab-only values, as the vault would hold them
+REDIS_PASSWORD = "lab-only-redis-secret"
 HTTP_PORT = 8080
 SHARPEYES = str(Path(sys.executable).parent / "sharpeyes")
 INSPECT_IP = "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"
@@ -54,6 +57,9 @@ def _vars(repo: Path, version: str) -> dict[str, Any]:
         ],
         "video_platform_repo_dir": str(repo),
         "video_platform_sip_password": "lab-only-sip-secret",
+        "sharpeyes_platform_db_password": DB_PASSWORD,
+        "sharpeyes_platform_replication_password": "lab-only-replication-secret",
+        "sharpeyes_platform_redis_password": REDIS_PASSWORD,
     }
 
 
@@ -237,6 +243,31 @@ def test_configuration_comes_from_netbox(deployed: PlaybookResult) -> None:
         assert line in conf.splitlines(), f"{line!r} not in\n{conf}"
     status = json.loads(_exec("qxdc-vc03", "cat", "/srv/video/video0/platform/status.json"))
     assert status["version"] == "1.0"  # the service writes to its storage path
+
+
+def test_database_cache_and_web_front_on_their_servers(deployed: PlaybookResult) -> None:
+    """The management plays: PostgreSQL on vc08 streams to its replica vc09 and answers the
+    platform user over TCP; Redis asks for its password; nginx on vc10 serves TLS in front of
+    the repository it serves."""
+    primary, replica = _address("qxdc-vc08"), _address("qxdc-vc09")
+    psql = ["sudo", "-u", "postgres", "psql", "-tAc"]
+    replicas = _exec("qxdc-vc08", *psql, "SELECT client_addr, state FROM pg_stat_replication")
+    assert replicas == f"{replica}|streaming"
+    assert _exec("qxdc-vc09", *psql, "SELECT pg_is_in_recovery()") == "t"
+    query = ["env", f"PGPASSWORD={DB_PASSWORD}", "psql", "-tA", "-h", primary]
+    answer = _exec("qxdc-vc09", *query, "-U", "video_platform", "video_platform", "-c", "SELECT 1")
+    assert answer == "1"
+    for node in ("qxdc-vc08", "qxdc-vc09"):
+        cli = ["redis-cli", "-h", _address(node)]
+        assert _exec(node, *cli, "--no-auth-warning", "-a", REDIS_PASSWORD, "PING") == "PONG"
+        assert _exec(node, *cli, "PING").startswith("NOAUTH"), node
+    lab_tls = ssl.create_default_context()
+    lab_tls.check_hostname = False
+    lab_tls.verify_mode = ssl.CERT_NONE  # the lab's generated certificate; production's from vault
+    url = f"https://{_address('qxdc-vc10')}/sharpeyes/dists/sharpeyes/InRelease"
+    with urllib.request.urlopen(url, context=lab_tls, timeout=10) as reply:
+        assert reply.status == 200
+        assert b"BEGIN PGP SIGNED MESSAGE" in reply.read()
 
 
 def test_second_run_changes_nothing(
