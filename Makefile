@@ -57,12 +57,23 @@ integration: venv system-deps
 	$(TEST_LAB) $(SE) lab up netbox
 	$(TEST_LAB) $(PYTEST) tests/integration -q -m integration --durations=15
 
+# Scenarios run MOLECULE_JOBS at a time (each mostly waits on one Ansible fork and its containers;
+# names and networks are per scenario), each into its log, printed whole when it ends.
+MOLECULE_JOBS ?= 2
+MOLECULE_LOGS := .cache/molecule-logs
 molecule: venv system-deps
 	$(SE) lab images
-	@for scenario in $$(ls molecule | grep -v '^shared$$'); do \
-	  echo "== molecule test -s $$scenario"; \
-	  $(BIN)/molecule test -s $$scenario; \
-	done
+	@rm -rf $(MOLECULE_LOGS) && mkdir -p $(MOLECULE_LOGS)
+	@ls molecule | grep -v '^shared$$' | xargs -P $(MOLECULE_JOBS) -I{} sh -c \
+	  'start=$$(date +%s); $(BIN)/molecule test -s {} > $(MOLECULE_LOGS)/{}.log 2>&1 \
+	   && touch $(MOLECULE_LOGS)/{}.ok; \
+	   result=$$(test -e $(MOLECULE_LOGS)/{}.ok && echo passed || echo FAILED); \
+	   { echo "== molecule test -s {}"; cat $(MOLECULE_LOGS)/{}.log; \
+	     echo "== molecule test -s {}: $$result in $$(( $$(date +%s) - start )) s"; } \
+	   | flock $(MOLECULE_LOGS) cat'
+	@failed=$$(for s in $$(ls molecule | grep -v '^shared$$'); do \
+	  test -e $(MOLECULE_LOGS)/$$s.ok || echo $$s; done); \
+	  if [ -n "$$failed" ]; then echo "== molecule failed:" $$failed; exit 1; fi
 
 e2e: venv system-deps
 	@# NetBox only: the e2e fixture applies the dataset, then starts the servers NetBox lists.
