@@ -240,13 +240,21 @@ def test_fifteen_sparse_18tb_disks_build_at_real_scale(raid_env: dict[str, str])
     the mount, then changes nothing."""
     serials = _data_serials()
     paths = [f"/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_{s}" for s in serials]
-    vm.run("sudo", "umount", MOUNT)
-    vm.run("sudo", "mdadm", "--stop", "/dev/md/video0")
+    # After the tests above (alone on a fresh VM there is nothing to stop: check=False).
+    vm.run("sudo", "umount", MOUNT, check=False)
+    vm.run("sudo", "mdadm", "--stop", "/dev/md/video0", check=False)
     vm.run("sudo", "wipefs", "--all", "--quiet", *paths)
     assert sorted(vm.grow_data_disks(vm.DRIVE_18TB_BYTES)) == sorted(serials)
-    deadline = time.monotonic() + 60
-    while True:  # the guest rescans each disk's capacity when virtio-scsi reports the change
-        sizes = vm.run("sudo", "blockdev", "--getsize64", *paths).stdout.split()
+    # virtio-scsi reports the change and the guest rescans in its own time (over a minute for 15
+    # disks under load): ask for the rescan, as an operator would after growing a LUN.
+    rescan = (
+        f"for d in {' '.join(paths)}; do"
+        " echo 1 > /sys/class/block/$(basename $(readlink -f $d))/device/rescan; done"
+    )
+    vm.run("sudo", "sh", "-c", f"'{rescan}'", check=False, timeout=300)
+    deadline = time.monotonic() + 300
+    while True:  # the guest's udev then probes 15 new 18 TB disks: SSH may stall for a while
+        sizes = vm.run("sudo", "blockdev", "--getsize64", *paths, check=False).stdout.split()
         if sizes == [str(vm.DRIVE_18TB_BYTES)] * len(paths):
             break
         assert time.monotonic() < deadline, f"the guest did not see the 18 TB disks: {sizes}"
