@@ -6,9 +6,11 @@ per server NetBox lists. A missing lab service fails this tier; it never skips.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from sharpeyes.lab import commands, control
+from sharpeyes.lab import commands, control, vm
 from sharpeyes.lab import env as lab_environment
 
 
@@ -27,3 +29,17 @@ def lab_env(netbox_env: dict[str, str]) -> dict[str, str]:
     """`netbox_env` with the video servers NetBox lists running."""
     control.up("hosts")
     return netbox_env
+
+
+@pytest.fixture(scope="session")
+def raidvm_env(netbox_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`netbox_env` with a freshly booted RAID lab VM (a previous run's disks dropped), shared by
+    the modules that test on it (test_raid.py, test_raidvm_network.py: one boot); stopped at the
+    end of the session (its boot time: `vm.load_state()["boot_s"]`)."""
+    control.down("raidvm")
+    vm.reset()
+    control.up("raidvm")
+    try:
+        yield netbox_env
+    finally:
+        control.down("raidvm")

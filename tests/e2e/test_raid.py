@@ -1,10 +1,11 @@
 """The raid role on real mdadm: the lab VM (`sharpeyes lab up raidvm`) stands in for one video
 server with the 15 data disks NetBox lists for it (by serial).
 
-One fresh VM boot for the whole module, tests in file order (each leaves the VM as the next
-expects): refusals first (no array yet), then build → second run changed=0 → reboot → assembled
-and mounted → pull a disk → degraded → replace-disk with a blank disk → rebuild → clean and NetBox
-updated. The module stops the VM and puts NetBox's inventory items back as the dataset has them.
+One fresh VM boot (conftest `raidvm_env`, shared with test_raidvm_network.py), tests in file
+order (each leaves the VM as the next expects): refusals first (no array yet), then build →
+second run changed=0 → reboot → assembled and mounted → pull a disk → degraded → replace-disk with
+a blank disk → rebuild → clean and NetBox updated; last, the same disks grown to 18 TB each and
+built again (the scale check). NetBox's inventory items are put back as the dataset has them.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from typing import Any
 
 import pytest
 
-from sharpeyes.lab import commands, control, netbox, vm
-from sharpeyes.lab import env as lab_environment
+from sharpeyes.lab import netbox, vm
 from sharpeyes.lab.demo import LAB_INVENTORY
 from sharpeyes.paths import repo_root
 from sharpeyes.sot import client
@@ -82,16 +82,11 @@ def _data_serials() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def raid_env() -> Iterator[dict[str, str]]:
-    """NetBox with the dataset, and a freshly booted VM (a previous run's disks are dropped)."""
-    control.up("netbox")
-    env = lab_environment.lab_env()
-    commands.sot_converge(env)
-    control.down("raidvm")
-    vm.reset()
-    t0 = time.monotonic()
-    control.up("raidvm")
-    TIMINGS["boot"] = time.monotonic() - t0
+def raid_env(raidvm_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """NetBox with the dataset and the session's freshly booted VM (conftest `raidvm_env`); NetBox's
+    disk items are put back as they were at the end."""
+    env = raidvm_env
+    TIMINGS["boot"] = float(vm.load_state()["boot_s"])
     snapshot = {
         item.id: (item.name, item.serial, str(item.status.value), item.description)
         for item in _api().dcim.inventory_items.filter(device=vm.server(), role="disk-data")
@@ -99,7 +94,6 @@ def raid_env() -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
-        control.down("raidvm")
         api = _api()
         for item in api.dcim.inventory_items.filter(device=vm.server(), role="disk-data"):
             if item.id not in snapshot:
@@ -237,3 +231,59 @@ def test_pulled_disk_is_degraded_and_replace_disk_rebuilds_and_records_it(
     again = _playbook(raid_env, "playbooks/storage.yml")
     assert again.returncode == 0, _flat(again)[-3000:]
     assert _changed(again) == 0
+
+
+def test_fifteen_sparse_18tb_disks_build_at_real_scale(raid_env: dict[str, str]) -> None:
+    """The issue's scale check, on the same boot: the server's data disks are emptied (array
+    stopped, signatures wiped) and grown in place to 18 TB each (sparse qcow2, `block_resize`);
+    storage.yml builds RAID6 13+2 with `raid_assume_clean` (lab only: no 18 TB resync), XFS and
+    the mount, then changes nothing."""
+    serials = _data_serials()
+    paths = [f"/dev/disk/by-id/scsi-0QEMU_QEMU_HARDDISK_{s}" for s in serials]
+    # After the tests above (alone on a fresh VM there is nothing to stop: check=False).
+    vm.run("sudo", "umount", MOUNT, check=False)
+    vm.run("sudo", "mdadm", "--stop", "/dev/md/video0", check=False)
+    vm.run("sudo", "wipefs", "--all", "--quiet", *paths)
+    assert sorted(vm.grow_data_disks(vm.DRIVE_18TB_BYTES)) == sorted(serials)
+    # virtio-scsi reports the change and the guest rescans in its own time (over a minute for 15
+    # disks under load): ask for the rescan, as an operator would after growing a LUN.
+    rescan = (
+        f"for d in {' '.join(paths)}; do"
+        " echo 1 > /sys/class/block/$(basename $(readlink -f $d))/device/rescan; done"
+    )
+    vm.run("sudo", "sh", "-c", f"'{rescan}'", check=False, timeout=300)
+    deadline = time.monotonic() + 300
+    while True:  # the guest's udev then probes 15 new 18 TB disks: SSH may stall for a while
+        sizes = vm.run("sudo", "blockdev", "--getsize64", *paths, check=False).stdout.split()
+        if sizes == [str(vm.DRIVE_18TB_BYTES)] * len(paths):
+            break
+        assert time.monotonic() < deadline, f"the guest did not see the 18 TB disks: {sizes}"
+        time.sleep(2)
+
+    assume_clean = ("-e", '{"raid_assume_clean": true}')
+    t0 = time.monotonic()
+    first = _playbook(raid_env, "playbooks/storage.yml", *assume_clean)
+    TIMINGS["converge_18tb"] = time.monotonic() - t0
+    assert first.returncode == 0, _flat(first)[-3000:]
+    assert "1 array(s) to build: video0 RAID6 of 15" in _flat(first)
+    md = _md_dev().removeprefix("/dev/")
+    assert vm.run("cat", f"/sys/block/{md}/md/sync_action").stdout.strip() == "idle"
+    assert _health() == (0, f"video0 {_md_dev()} clean")
+
+    member = int(vm.run("cat", f"/sys/block/{md}/md/component_size").stdout) * 1024
+    array = int(vm.run("sudo", "blockdev", "--getsize64", _md_dev()).stdout)
+    assert 0 < vm.DRIVE_18TB_BYTES - member < 1 << 30  # the superblock, bitmap and data offset
+    assert array == 13 * member  # RAID6 13 + 2: 13 members' worth of data, ≈ 234 TB
+    assert 233.9e12 < array < 13 * vm.DRIVE_18TB_BYTES
+    df = vm.run("df", "--block-size=1", "--output=size,fstype", MOUNT).stdout.split()
+    assert df[-1] == "xfs"
+    assert array * 0.99 < int(df[-2]) <= array  # XFS spans the array (log, AG headers aside)
+    geometry = " ".join(vm.run("sudo", "xfs_info", MOUNT).stdout.split())
+    assert "sunit=128 swidth=1664 blks" in geometry
+
+    t0 = time.monotonic()
+    second = _playbook(raid_env, "playbooks/storage.yml", *assume_clean)
+    TIMINGS["second_run_18tb"] = time.monotonic() - t0
+    assert second.returncode == 0, _flat(second)[-3000:]
+    assert _changed(second) == 0
+    assert "0 array(s) to build" in _flat(second)

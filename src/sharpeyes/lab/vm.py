@@ -4,7 +4,9 @@ The host kernel has no md module, so the RAID role is tested in a QEMU guest (TC
 recipe in LAB-NOTES "RAID lab"). The VM stands in for one video server (`SERVER`, default
 qxdc-vc10; SHARPEYES_RAIDVM_SERVER moves it): its 2 system and 15 data disks are virtio-scsi
 `scsi-hd` devices carrying the serials NetBox holds for that server (inventory items of role
-`disk-system` / `disk-data`; the dataset's when NetBox cannot be read), small sparse qcow2 files.
+`disk-system` / `disk-data`; the dataset's when NetBox cannot be read), small sparse qcow2 files
+(SHARPEYES_RAIDVM_DATA_DISK_BYTES sizes the data disks, e.g. 18000207937536 for real 18 TB
+drives: qcow2, whose virtual size is not bound by the host's ext4 16 TiB file limit).
 
 Image: debootstrap (minbase) Debian 12 with a kernel, mdadm and xfsprogs, a post-build script in a
 chroot, then `mkfs.ext4 -d` (no loop device) into a sparse raw root; the kernel and initrd come
@@ -17,8 +19,10 @@ runs at every boot before sshd): hostname, the SSH host key (generated here, so 
 known_hosts is written from a channel it trusts, never by trust-on-first-use), the ops account
 with the lab key and passwordless sudo — the same account `sharpeyes.lab.ssh` gives containers.
 
-4 NICs on QEMU user networking with `restrict=on` (no way out); the first forwards
-127.0.0.1:<port> to the guest's port 22 and nothing else. Disks are hot-pulled and inserted
+4 NICs on QEMU user networking with `restrict=on` (no way out); the first (the management path,
+10.0.2.0/24) forwards 127.0.0.1:<port> to the guest's port 22 and nothing else; the others sit on
+networks of their own (10.0.3.0/24 ...), so a route that sends management traffic through them
+really cuts it (the network role's rollback test). Disks are hot-pulled and inserted
 through QMP (a unix socket): `pull_disk(n)`, `insert_disk(n, blank=..., serial=...)`.
 """
 
@@ -53,7 +57,11 @@ PART = "raidvm"
 DEFAULT_SERVER = "qxdc-vc10"
 DATA_DISKS = 15
 SYSTEM_DISKS = 2
-DATA_DISK_MIB = 128  # sparse qcow2; the role has no size-dependent step (18 TB works too)
+DATA_DISK_MIB = 128  # sparse qcow2, small so resyncs and rebuilds take seconds
+# An 18 TB drive as the estate's (35,156,656,128 LBAs of 512 bytes): a sparse qcow2 of this
+# virtual size costs ~0.5 MiB on the host until written.
+DRIVE_18TB_BYTES = 35_156_656_128 * 512
+DATA_DISK_BYTES_ENV = "SHARPEYES_RAIDVM_DATA_DISK_BYTES"
 SYSTEM2_MIB = 1024
 ROOT_SIZE = "3G"  # the raw root is sparse: ~0.9 GiB used
 MEMORY_MIB = 1024
@@ -81,6 +89,7 @@ VM_PACKAGES: tuple[str, ...] = (
     "python3-apt",
     "sudo",
     "iproute2",
+    "iputils-ping",  # the network role's probe; the VM reaches no package mirror
     "procps",
     "netbase",
     "ca-certificates",
@@ -374,11 +383,34 @@ def _disk_file(serial: str) -> Path:
     return vm_dir() / "disks" / f"{serial}.qcow2"
 
 
-def _create_disk(path: Path, mib: int) -> None:
+def data_disk_bytes() -> int:
+    """Virtual size of new data disks: SHARPEYES_RAIDVM_DATA_DISK_BYTES, default 128 MiB."""
+    raw = os.environ.get(DATA_DISK_BYTES_ENV, "").strip()
+    if not raw:
+        return DATA_DISK_MIB << 20
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 64 << 20 or size % 512:
+        raise LabError(
+            f"{DATA_DISK_BYTES_ENV}={raw!r}: want a byte count, a multiple of 512, at least 64 MiB"
+            f" (an 18 TB drive: {DRIVE_18TB_BYTES})"
+        )
+    return size
+
+
+def _disk_bytes(state: dict[str, Any], slot: int) -> int:
+    if slot > DATA_DISKS:
+        return SYSTEM2_MIB << 20
+    return int(state.get("data_disk_bytes") or DATA_DISK_MIB << 20)
+
+
+def _create_disk(path: Path, size: int) -> None:
     if path.is_file():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    _check(["qemu-img", "create", "-q", "-f", "qcow2", str(path), f"{mib}M"], what="qemu-img")
+    _check(["qemu-img", "create", "-q", "-f", "qcow2", str(path), str(size)], what="qemu-img")
 
 
 # --- QEMU -----------------------------------------------------------------------------------
@@ -456,7 +488,8 @@ def qemu_command(image: Path, port: int, root_serial: str, slots: dict[int, str]
         cmd += ["-device", _opts(_scsi_device(slot, serial))]
     for i in range(1, NICS + 1):
         fwd = f",hostfwd=tcp:{ssh.ADDRESS}:{port}-:22" if i == 1 else ""
-        cmd += ["-netdev", f"user,id=net{i},restrict=on{fwd}"]
+        net = f",net=10.0.{i + 1}.0/24" if i > 1 else ""
+        cmd += ["-netdev", f"user,id=net{i},restrict=on{net}{fwd}"]
         cmd += ["-device", f"virtio-net-pci,netdev=net{i},mac={MAC_PREFIX}{i:02d}"]
     return cmd
 
@@ -663,6 +696,7 @@ def up() -> list[PartResult]:
             "root_serial": disks[0].serial,
             "slots": {str(disk.slot): disk.serial for disk in disks[1:]},
             "pulled": {},
+            "data_disk_bytes": data_disk_bytes(),
         }
     if not (d / "root.qcow2").is_file():
         _check(
@@ -671,7 +705,7 @@ def up() -> list[PartResult]:
         )
     slots = {int(k): v for k, v in state["slots"].items()}
     for slot, serial in slots.items():
-        _create_disk(_disk_file(serial), SYSTEM2_MIB if slot > DATA_DISKS else DATA_DISK_MIB)
+        _create_disk(_disk_file(serial), _disk_bytes(state, slot))
     port = int(state["port"])
     seed = _seed(name)
     (d / "seed.sh").write_text(seed)
@@ -737,6 +771,7 @@ def status() -> dict[str, Any]:
         "image": state.get("image", "")[:12],
         "slots": state.get("slots", {}),
         "pulled": state.get("pulled", {}),
+        "data_disk_bytes": state.get("data_disk_bytes"),
     }
 
 
@@ -774,7 +809,7 @@ def insert_disk(slot: int, *, blank: bool = False, serial: str | None = None) ->
         serial = serial or new_serial()
         if _disk_file(serial).exists() and blank:
             raise LabError(f"raidvm: a disk with serial {serial} exists already")
-        _create_disk(_disk_file(serial), SYSTEM2_MIB if slot > DATA_DISKS else DATA_DISK_MIB)
+        _create_disk(_disk_file(serial), _disk_bytes(state, slot))
     else:
         serial = state.get("pulled", {}).get(str(slot))
         if serial is None:
@@ -786,3 +821,21 @@ def insert_disk(slot: int, *, blank: bool = False, serial: str | None = None) ->
     state.get("pulled", {}).pop(str(slot), None)
     _save_state(state)
     return serial
+
+
+def grow_data_disks(size: int) -> list[str]:
+    """Grow every data disk present to `size` bytes in place (QMP `block_resize`; virtio-scsi
+    tells the guest, which rescans the capacity), and make later blank disks that size too. The
+    serials grown. Growing never moves data: a disk's signatures stay where they were."""
+    state = load_state()
+    grown: list[str] = []
+    with qmp() as conn:
+        for slot in range(1, DATA_DISKS + 1):
+            serial = state.get("slots", {}).get(str(slot))
+            if serial is None:
+                continue
+            conn.cmd("block_resize", **{"node-name": f"node{slot:02d}", "size": size})
+            grown.append(str(serial))
+    state["data_disk_bytes"] = size
+    _save_state(state)
+    return grown
