@@ -233,6 +233,7 @@ def test_pulled_disk_is_degraded_and_replace_disk_rebuilds_and_records_it(
     assert _changed(again) == 0
 
 
+@pytest.mark.extended  # ~7 min of converge in the VM: proven at scale, kept out of CI's budget
 def test_fifteen_sparse_18tb_disks_build_at_real_scale(raid_env: dict[str, str]) -> None:
     """The issue's scale check, on the same boot: the server's data disks are emptied (array
     stopped, signatures wiped) and grown in place to 18 TB each (sparse qcow2, `block_resize`);
