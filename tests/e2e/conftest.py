@@ -31,11 +31,12 @@ def lab_env(netbox_env: dict[str, str]) -> dict[str, str]:
     return netbox_env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def raidvm_env(netbox_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """`netbox_env` with a freshly booted RAID lab VM (a previous run's disks dropped), shared by
-    the modules that test on it (test_raid.py, test_raidvm_network.py: one boot); stopped at the
-    end of the session (its boot time: `vm.load_state()["boot_s"]`)."""
+    """`netbox_env` with a freshly booted RAID lab VM (a previous run's disks dropped) for one
+    module (test_raid.py, test_raidvm_network.py), stopped at its end (boot time:
+    `vm.load_state()["boot_s"]`). Not per session: while the VM runs it stands in for its server
+    (qxdc-vc10) in the inventory, and the later modules converge that server's container."""
     control.down("raidvm")
     vm.reset()
     control.up("raidvm")

@@ -1,7 +1,7 @@
 """The raid role on real mdadm: the lab VM (`sharpeyes lab up raidvm`) stands in for one video
 server with the 15 data disks NetBox lists for it (by serial).
 
-One fresh VM boot (conftest `raidvm_env`, shared with test_raidvm_network.py), tests in file
+One fresh VM boot for the module (conftest `raidvm_env`), tests in file
 order (each leaves the VM as the next expects): refusals first (no array yet), then build →
 second run changed=0 → reboot → assembled and mounted → pull a disk → degraded → replace-disk with
 a blank disk → rebuild → clean and NetBox updated; last, the same disks grown to 18 TB each and
@@ -83,7 +83,7 @@ def _data_serials() -> list[str]:
 
 @pytest.fixture(scope="module")
 def raid_env(raidvm_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """NetBox with the dataset and the session's freshly booted VM (conftest `raidvm_env`); NetBox's
+    """NetBox with the dataset and the module's freshly booted VM (conftest `raidvm_env`); NetBox's
     disk items are put back as they were at the end."""
     env = raidvm_env
     TIMINGS["boot"] = float(vm.load_state()["boot_s"])
