@@ -1,8 +1,9 @@
 """`sharpeyes points import` against the real lab NetBox.
 
-Session setup: reset the lab NetBox, then apply a one-site slice (qx-ps01 and everything it needs)
-of the repo dataset with the sync engine (~1 min instead of minutes for the whole estate). The
-import runs with `--data` = that slice, so the dataset reservations match what NetBox holds.
+Module setup: the lab NetBox loaded with a one-site slice (qx-ps01 and everything it needs) of the
+repo dataset: applied with the sync engine once (~1.5 min), then restored from its loaded snapshot
+(conftest `load_dataset`). The import runs with `--data` = that slice, so the dataset reservations
+match what NetBox holds.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sotcli import load_dataset
 
 from sharpeyes.errors import EXIT_INVALID_INPUT, TargetFailed
 from sharpeyes.lab import netbox
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.points import run
 from sharpeyes.sot import client, schema
-from sharpeyes.sot import sync as sot_sync
 from sharpeyes.sot.dataset import Dataset, dump_file, iter_refs, ref_key
 from sharpeyes.sot.loader import load
 
@@ -77,9 +78,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def env(lab_netbox: netbox.Credentials, data: Path) -> dict[str, str]:
-    netbox.reset()
-    api = client.connect(lab_netbox.url, lab_netbox.token)
-    sot_sync.apply(sot_sync.plan(data, api), batch=20)  # small batches: a busy lab
+    load_dataset(data)
     return {**os.environ, "NETBOX_API": lab_netbox.url, "NETBOX_TOKEN": lab_netbox.token}
 
 

@@ -190,11 +190,13 @@ def test_lab_env_and_its_exports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
         "NETBOX_API": CREDS.url,
         "NETBOX_TOKEN": CREDS.token,
         "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(tmp_path / "vault" / "password"),
         "SHARPEYES_SWITCH_USER": "sharpeyes",
         "SHARPEYES_SWITCH_PASSWORD": password,
         "SHARPEYES_SWITCH_PASSWORD_HASH": built["SHARPEYES_SWITCH_PASSWORD_HASH"],
     }
     assert password not in built["SHARPEYES_SWITCH_PASSWORD_HASH"]  # a stored form, not clear
+    assert (tmp_path / "vault" / "password").stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.usefixtures("lab_netbox")

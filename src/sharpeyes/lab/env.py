@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from sharpeyes.lab import netbox, switches
+from sharpeyes.lab import netbox, switches, vault
 from sharpeyes.paths import repo_root
 
 
@@ -26,11 +26,13 @@ def venv_bin() -> Path:
 
 
 def lab_vars() -> dict[str, str]:
-    """What a shell needs for the lab: the NetBox pair, the repo's ansible.cfg and the lab
-    switches' AAA user (SHARPEYES_SWITCH_USER / SHARPEYES_SWITCH_PASSWORD)."""
+    """What a shell needs for the lab: the NetBox pair, the repo's ansible.cfg, the lab's vault
+    password file (generated, sharpeyes.lab.vault) and the lab switches' AAA user
+    (SHARPEYES_SWITCH_USER / SHARPEYES_SWITCH_PASSWORD)."""
     return {
         **netbox_vars(),
         "ANSIBLE_CONFIG": str(repo_root() / "ansible.cfg"),
+        "ANSIBLE_VAULT_PASSWORD_FILE": str(vault.ensure_password()),
         **switches.env_vars(),
     }
 

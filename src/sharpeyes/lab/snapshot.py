@@ -26,7 +26,8 @@ from sharpeyes.sot.fingerprint import dataset_hash
 
 log = logging.getLogger(__name__)
 
-KEEP_PER_VERSION = 3
+# The whole dataset (current and previous) plus the test tier's slices: ~5 MB each.
+KEEP_PER_VERSION = 6
 HASH_DIGITS = 16
 _KEY = re.compile(r"^(?P<version>\d+\.\d+\.\d+)-(?P<data>[0-9a-f]{16})$")
 _FILE = re.compile(r"^netbox-(?P<version>\d+\.\d+\.\d+)-loaded-(?P<data>[0-9a-f]{16})\.dump$")

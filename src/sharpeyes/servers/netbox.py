@@ -71,14 +71,51 @@ def _value(choice: Any) -> str:
 
 def read(api: pynetbox.api, name: str) -> ServerData:
     """NetBox's record of server `name`; InputError when NetBox has no such video server."""
-    device = api.dcim.devices.get(name=name, role=SERVER_ROLE)
-    if device is None:
-        raise InputError(f"server {name}: no video server of that name in NetBox (dcim.devices)")
-    itfs = list(api.dcim.interfaces.filter(device_id=device.id))
+    return read_many(api, [name])[0]
+
+
+def read_many(api: pynetbox.api, names: list[str]) -> list[ServerData]:
+    """NetBox's records of the servers `names`, in that order, in four API reads whatever their
+    number (a playbook reads its play's servers once); InputError names any NetBox lacks."""
+    servers = list(api.dcim.devices.filter(role=SERVER_ROLE))
+    by_name = {str(d.name): d for d in servers}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise InputError(
+            f"server {', '.join(unknown)}: no video server of that name in NetBox (dcim.devices)"
+        )
+    hosts = sorted(
+        (
+            {"address": str(IPv4Interface(str(d.primary_ip4)).ip), "names": [str(d.name)]}
+            for d in servers
+            if d.primary_ip4
+        ),
+        key=lambda h: h["names"][0],
+    )
+    prefixes: dict[str, list[str]] = {}
+    for prefix in api.ipam.prefixes.filter(role=[PREFIX_SERVERS, PREFIX_CAMERAS]):
+        prefixes.setdefault(str(prefix.role.slug), []).append(str(prefix.prefix))
+    prefixes = {k: sorted(v, key=ip_network) for k, v in prefixes.items()}
+    ids = [by_name[name].id for name in names]
+    itfs_of: dict[int, list[Any]] = {}
+    for itf in api.dcim.interfaces.filter(device_id=ids):
+        itfs_of.setdefault(int(itf.device.id), []).append(itf)
     by_itf: dict[int, list[str]] = {}
-    for ip in api.ipam.ip_addresses.filter(device_id=device.id):
+    for ip in api.ipam.ip_addresses.filter(device_id=ids):
         if ip.assigned_object_id is not None:
             by_itf.setdefault(int(ip.assigned_object_id), []).append(str(ip.address))
+    return [
+        _server(name, itfs_of.get(by_name[name].id, []), by_itf, hosts, prefixes) for name in names
+    ]
+
+
+def _server(
+    name: str,
+    itfs: list[Any],
+    by_itf: dict[int, list[str]],
+    hosts: list[dict[str, Any]],
+    prefixes: dict[str, list[str]],
+) -> ServerData:
     bonds, vlans, plain = [], [], []
     for itf in itfs:
         addresses = sorted(by_itf.get(itf.id, []))
@@ -94,22 +131,11 @@ def read(api: pynetbox.api, name: str) -> ServerData:
             )
         elif addresses and not itf.lag:
             plain.append(Plain(str(itf.name), addresses, mtu=itf.mtu))
-    hosts = sorted(
-        (
-            {"address": str(IPv4Interface(str(d.primary_ip4)).ip), "names": [str(d.name)]}
-            for d in api.dcim.devices.filter(role=SERVER_ROLE)
-            if d.primary_ip4
-        ),
-        key=lambda h: h["names"][0],
-    )
-    prefixes: dict[str, list[str]] = {}
-    for prefix in api.ipam.prefixes.filter(role=[PREFIX_SERVERS, PREFIX_CAMERAS]):
-        prefixes.setdefault(str(prefix.role.slug), []).append(str(prefix.prefix))
     return ServerData(
         name=name,
         bonds=bonds,
         vlans=vlans,
         interfaces=plain,
         hosts=hosts,
-        prefixes={k: sorted(v, key=ip_network) for k, v in prefixes.items()},
+        prefixes=prefixes,
     )
