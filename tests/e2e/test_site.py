@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sharpeyes.lab import control, ssh
+from sharpeyes.lab import control, ssh, vault
 from sharpeyes.lab.demo import LAB_INVENTORY
 from sharpeyes.paths import repo_root
 from sharpeyes.playbook import PlaybookResult, run_playbook
@@ -71,6 +71,27 @@ def test_check_diff_shows_exactly_a_manual_change(
     fixed = _site(lab_env, "--limit", host)
     assert [h for h, n in _changed(fixed).items() if n] == [host]
     assert _run(lab_env, "docker", "exec", host, "grep", "-c", "99G", path).stdout.strip() == "0"
+
+
+def test_emergency_account_gets_the_vaulted_hash_and_no_ssh(
+    lab_env: dict[str, str], converged: PlaybookResult
+) -> None:
+    """The lab's secrets are vaulted like production's: the inventory layer holds the emergency
+    account's hash only as vault ciphertext (password generated in the lab state, out of git);
+    the users role decrypts it onto every server, and sshd denies the account."""
+    crypt_hash = vault.decrypt(vault.emergency_hash())
+    assert crypt_hash.startswith("$6$")
+    layer = sorted((repo_root() / "inventory" / "lab" / "host_vars").glob("qxdc-vc*.yml"))
+    assert len(layer) == 10
+    for path in layer:
+        text = path.read_text(encoding="utf-8")
+        assert "users_emergency_password_hash: !vault |" in text and crypt_hash not in text
+    for host in control.server_names():
+        shadow = _run(lab_env, "docker", "exec", host, "getent", "shadow", "sharpeyes-emergency")
+        assert shadow.stdout.split(":")[1] == crypt_hash, host
+    sshd = _run(lab_env, "docker", "exec", "qxdc-vc01", "sshd", "-T")
+    denied = [line.split()[1:] for line in sshd.stdout.splitlines() if line.startswith("denyusers")]
+    assert any("sharpeyes-emergency" in users for users in denied), sshd.stdout[-2000:]
 
 
 def test_inventory_is_netboxs_hosts_reached_over_ssh(lab_env: dict[str, str]) -> None:
