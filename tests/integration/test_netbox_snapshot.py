@@ -104,7 +104,7 @@ def test_a_dump_without_this_labs_token_gets_it(
     path = netbox.save_loaded(key)
     state = netbox._load_state()
     assert state is not None
-    template = netbox._loaded(netbox._database(state, _postgres.cluster_port()))
+    template = netbox._loaded(netbox._database(state, _postgres.cluster_port()), key)
     # Rewrite the cached dump as another lab would have left it: no row for our token.
     _postgres.admin_sql(
         f"DELETE FROM users_token WHERE key = '{state['token_key']}';", database=template.name

@@ -63,7 +63,7 @@ def test_known_hosts_lines_name_the_published_port(state: Path) -> None:
 def test_inventory_layer_is_written_for_exactly_the_servers(state: Path) -> None:
     assert inventory_layer.write({"qxdc-vc01": 22001, "qxdc-vc02": 22002}) is True
     root = state / "repo" / "inventory" / "lab"
-    hv = yaml.safe_load((root / "host_vars" / "qxdc-vc01.yml").read_text())
+    hv = inventory_layer.parse((root / "host_vars" / "qxdc-vc01.yml").read_text())
     assert hv["ansible_host"] == "127.0.0.1" and hv["ansible_port"] == 22001
     assert hv["ansible_user"] == ssh.OPS_USER and hv["ansible_become"] is True
     assert hv["ansible_ssh_private_key_file"] == str(ssh.ops_key())

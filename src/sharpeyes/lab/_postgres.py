@@ -134,17 +134,17 @@ def _ident(name: str) -> str:
     return f'"{name}"'
 
 
-def _literal(value: str) -> str:
+def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
 def ensure_role_and_database(db: Database) -> None:
     """Create the role (or reset its password) and the database, both idempotently."""
     role, name = _ident(db.role), _ident(db.name)
-    exists = admin_sql(f"SELECT 1 FROM pg_roles WHERE rolname = {_literal(db.role)};")
+    exists = admin_sql(f"SELECT 1 FROM pg_roles WHERE rolname = {literal(db.role)};")
     verb = "ALTER" if exists == "1" else "CREATE"
-    admin_sql(f"{verb} ROLE {role} LOGIN PASSWORD {_literal(db.password)};")
-    if admin_sql(f"SELECT 1 FROM pg_database WHERE datname = {_literal(db.name)};") != "1":
+    admin_sql(f"{verb} ROLE {role} LOGIN PASSWORD {literal(db.password)};")
+    if admin_sql(f"SELECT 1 FROM pg_database WHERE datname = {literal(db.name)};") != "1":
         admin_sql(f"CREATE DATABASE {name} OWNER {role};")
 
 
@@ -152,12 +152,12 @@ def database_comment(db: Database) -> str:
     """The comment on the database ('' when none or the database is missing)."""
     return admin_sql(
         "SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database "
-        f"WHERE datname = {_literal(db.name)};"
+        f"WHERE datname = {literal(db.name)};"
     )
 
 
 def set_database_comment(db: Database, comment: str) -> None:
-    admin_sql(f"COMMENT ON DATABASE {_ident(db.name)} IS {_literal(comment)};")
+    admin_sql(f"COMMENT ON DATABASE {_ident(db.name)} IS {literal(comment)};")
 
 
 def recreate_database(db: Database, template: str | None = None) -> None:

@@ -50,6 +50,22 @@ _Dumper.add_representer(
 )
 
 
+class _Loader(yaml.SafeLoader):
+    """The layer's YAML read back, `!vault |` values as Vaulted (still encrypted)."""
+
+
+def _vaulted(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Vaulted:
+    return Vaulted(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("!vault", _vaulted)
+
+
+def parse(text: str) -> Any:
+    """A layer file's data (vaulted values stay ciphertext)."""
+    return yaml.load(text, Loader=_Loader)  # a SafeLoader plus the `!vault` tag
+
+
 def layer_dir() -> Path:
     return repo_root() / "inventory" / "lab"
 

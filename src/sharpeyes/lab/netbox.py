@@ -11,9 +11,11 @@ form a seed database (`<db>_seed`); the served database is a template copy of it
 `reset` (a freshly emptied NetBox for tests) take a few seconds.
 
 Loaded snapshots (`snapshot`): `save_loaded(key)` dumps a NetBox that holds the whole dataset
-into the cache and loads it into a second template database (`<db>_loaded`, its comment naming
-the key); `restore_loaded(key)` clones that template in seconds (first restoring the cached dump
-into it when the comment names another key or another lab token).
+into the cache and loads it into a template database of that key (`<db>_loaded_<data hash>`, its
+comment naming the key and token); `restore_loaded(key)` clones that template in seconds (first
+restoring the cached dump into it when it is missing or holds another lab token). One template
+per key: tests that switch between the whole estate and a slice never refill one template.
+Templates whose snapshot file was pruned are dropped.
 
 Several instances (another SHARPEYES_STATE_DIR, SHARPEYES_NETBOX_PORT) run side by side: each has
 its own database and Redis database pair, and share the PostgreSQL cluster and redis-server;
@@ -712,9 +714,22 @@ def _reset() -> list[str]:
 # --- loaded snapshots ---------------------------------------------------------------------
 
 
-def _loaded(db: _postgres.Database) -> _postgres.Database:
-    """The template database holding the newest restored or saved loaded snapshot."""
-    return replace(db, name=f"{db.name}_loaded")
+def _loaded(db: _postgres.Database, key: str) -> _postgres.Database:
+    """The template database of the loaded snapshot of key."""
+    return replace(db, name=f"{db.name}_loaded_{snapshot.check_key(key)[1]}")
+
+
+def _drop_stale_templates(db: _postgres.Database) -> None:
+    """Drop the loaded templates of this lab whose snapshot file is gone (pruned, or the one
+    template of older versions of this code)."""
+    keep = {_loaded(db, key).name for key, _ in [*snapshot.snapshots(), *snapshot.committed()]}
+    prefix = f"{db.name}_loaded"
+    names = _postgres.admin_sql(
+        f"SELECT datname FROM pg_database WHERE starts_with(datname, {_postgres.literal(prefix)});"
+    ).split()
+    for name in names:
+        if name not in keep:
+            _postgres.drop_database(replace(db, name=name))
 
 
 def _loaded_marker(state: dict[str, Any], key: str) -> str:
@@ -724,7 +739,7 @@ def _loaded_marker(state: dict[str, Any], key: str) -> str:
 def _fill_loaded_template(state: dict[str, Any], db: _postgres.Database, key: str) -> None:
     """Restore the snapshot file of key into the template and make sure it holds this lab's
     superuser and token (a dump made by another lab state carries that lab's token)."""
-    template, source = _loaded(db), snapshot.locate(key)
+    template, source = _loaded(db, key), snapshot.locate(key)
     if source is None:
         raise LabError(f"no snapshot file for {key} (cache or {snapshot.committed_dir()})")
     _postgres.recreate_database(template)  # empty, no comment: unusable until complete
@@ -749,6 +764,7 @@ def save_loaded(key: str) -> Path:
         _postgres.dump(db, path)
         _fill_loaded_template(state, db, key)
         snapshot.prune()
+        _drop_stale_templates(db)
         log.info("saved the loaded NetBox as %s (%.1f s)", path, time.monotonic() - t0)
         return path
 
@@ -760,11 +776,12 @@ def restore_loaded(key: str) -> bool:
     snapshot.check_key(key)
     with _locked():
         state, db = _prepared()
-        template, path = _loaded(db), snapshot.locate(key)
+        template, path = _loaded(db, key), snapshot.locate(key)
         if _postgres.database_comment(template) != _loaded_marker(state, key):
             if path is None:
                 return False
             _fill_loaded_template(state, db, key)
+            _drop_stale_templates(db)
         _postgres.recreate_database(db, template=template.name)
         _postgres.set_database_comment(db, _db_marker())
         _flush_cache()
