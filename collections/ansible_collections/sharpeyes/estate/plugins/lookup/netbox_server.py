@@ -7,8 +7,9 @@ name: netbox_server
 short_description: A video server's network, firewall and hosts inputs from NetBox
 version_added: 0.1.0
 description:
-  - Reads the named video servers from NetBox with the sharpeyes package (sharpeyes.servers.netbox),
-    in four API reads whatever their number, and returns one dictionary per name with keys C(bonds), C(vlans), C(interfaces) (the shapes of
+  - Reads the named video servers from NetBox with the sharpeyes package
+    (sharpeyes.servers.netbox), in four API reads whatever their number, and returns one
+    dictionary per name with keys C(bonds), C(vlans), C(interfaces) (the shapes of
     the network role's inputs), C(hosts) (every video server's name and address),
     C(management_prefixes), C(platform_prefixes) and C(camera_prefixes) (the firewall's inputs).
   - NetBox's URL and token come from the C(NETBOX_API) and C(NETBOX_TOKEN) environment variables.
@@ -26,7 +27,8 @@ EXAMPLES = r"""
 - name: Read the play's servers from NetBox, once (run_once sets the fact on every host)
   ansible.builtin.set_fact:
     __servers_netbox_all: >-
-      {{ dict(ansible_play_hosts_all | zip(query('sharpeyes.estate.netbox_server', *ansible_play_hosts_all))) }}
+      {{ dict(ansible_play_hosts_all
+              | zip(query('sharpeyes.estate.netbox_server', *ansible_play_hosts_all))) }}
   run_once: true
 """
 
