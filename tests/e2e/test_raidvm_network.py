@@ -137,11 +137,6 @@ def test_bond_and_vlan_come_up_from_netbox_then_nothing_changes(
     assert _changed(second) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known defect (roles/network/README.md): the rollback restores the files but does not "
-    "wait for the previous addresses; networkd may leave the bond without them",
-)
 def test_a_change_that_cuts_the_management_path_is_rolled_back(
     bond: tuple[dict[str, str], server_record.Bond],
 ) -> None:

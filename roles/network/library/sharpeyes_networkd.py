@@ -86,12 +86,18 @@ def read_dir(path, prefix):
 
 
 def write_dir(path, files, prefix):
-    """Make path hold exactly files among the prefix's files (atomic per file)."""
+    """Make path hold exactly files among the prefix's files (atomic per file). A file whose
+    content is already there is left alone: networkd's reload treats a file with a new inode or
+    mtime as changed and reconfigures its link, and a reconfigured bond member is taken down and
+    out of its bond."""
     os.makedirs(path, mode=0o755, exist_ok=True)
-    for name in read_dir(path, prefix):
+    present = read_dir(path, prefix)
+    for name in present:
         if name not in files:
             os.unlink(os.path.join(path, name))
     for name, text in files.items():
+        if present.get(name) == text:
+            continue
         tmp = os.path.join(path, f".{name}.tmp")
         with open(tmp, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -120,26 +126,82 @@ def run(module, argv, check=False):
     return rc, out
 
 
-def wait_for_addresses(module, expected, deadline):
-    """The links that exist carry their addresses (a link the kernel could not create is skipped)."""
-    missing = {}
+def _norm(address):
+    return ipaddress.ip_interface(address).with_prefixlen
+
+
+def stale_addresses(target, other):
+    """{link: addresses} the other file set declared on a link and the target set does not: what
+    the module's own files put there and nothing will take away once the target set is in place."""
+    stale = {}
+    for link, addresses in other.items():
+        keep = {_norm(a) for a in target.get(link, [])}
+        gone = sorted({_norm(a) for a in addresses} - keep)
+        if gone:
+            stale[link] = gone
+    return stale
+
+
+def addresses_on(module, link):
+    """The set of address/prefix on link, None when the link does not exist."""
+    rc, out = run(module, ["ip", "-o", "address", "show", "dev", link])
+    if rc != 0:
+        return None
+    fields = out.split()
+    return {_norm(fields[i + 1]) for i, f in enumerate(fields[:-1]) if f in ("inet", "inet6")}
+
+
+def busy_links(module, links):
+    """The links networkd is still configuring (setup state pending, initialized, configuring)."""
+    _, out = run(module, ["networkctl", "list", "--no-legend", "--no-pager"])
+    rows = [line.split() for line in out.splitlines()]
+    return sorted(
+        row[1]
+        for row in rows
+        if len(row) >= 5 and row[1] in links and row[4] in ("pending", "initialized", "configuring")
+    )
+
+
+def apply_links(module, want, stale, links, deadline):
+    """Re-apply links (those that exist) with `networkctl reconfigure`, then until networkd is done
+    with them and every existing link carries its `want` addresses and none of its `stale` ones:
+    delete the `stale` addresses networkd leaves (they are the module's own, from the other file
+    set, and may steal a route). Returns (missing, left) {link: [addresses]} at the deadline,
+    empty when the state is reached (a link the kernel could not create is skipped)."""
+    existing = sorted(link for link in links if addresses_on(module, link) is not None)
+    if existing:
+        run(module, ["networkctl", "reconfigure", *existing])
+    checked = set(want) | set(stale)
     while True:
-        missing = {}
-        for link, addresses in expected.items():
-            rc, out = run(module, ["ip", "-o", "address", "show", "dev", link])
-            if rc != 0 or not addresses:
+        missing, left = {}, {}
+        for link in sorted(checked):
+            present = addresses_on(module, link)
+            if present is None:
                 continue
-            present = set(out.split())
-            lost = [
-                a
-                for a in addresses
-                if str(ipaddress.ip_interface(a).with_prefixlen) not in present and a not in present
-            ]
+            for address in [a for a in stale.get(link, []) if a in present]:
+                if run(module, ["ip", "address", "del", address, "dev", link])[0] != 0:
+                    left.setdefault(link, []).append(address)
+            lost = [a for a in want.get(link, []) if _norm(a) not in present]
             if lost:
                 missing[link] = lost
-        if not missing or time.monotonic() > deadline:
-            return missing
+        busy = busy_links(module, [link for link in existing if link in checked])
+        if not missing and not left and not busy:
+            return {}, {}
+        if time.monotonic() > deadline:
+            return missing, left
         time.sleep(0.5)
+
+
+def describe_addresses(timeout, missing, left):
+    def listed(found):
+        return ", ".join(f"{a} on {link}" for link, addrs in sorted(found.items()) for a in addrs)
+
+    parts = [f"addresses did not come up within {timeout} s: {listed(missing)}"] if missing else []
+    if left:
+        parts.append(
+            f"addresses no longer configured still present after {timeout} s: {listed(left)}"
+        )
+    return "; ".join(parts)
 
 
 def probe_one(module, target, timeout):
@@ -213,7 +275,8 @@ def main():
         fields = out.split()
         device = fields[1].split("@")[0] if rc == 0 and len(fields) > 1 else ""
     desired_links = links_and_addresses(desired)
-    touched = set(desired_links) | set(links_and_addresses(installed))
+    installed_links = links_and_addresses(installed)
+    touched = set(desired_links) | set(installed_links)
     kept = any(
         str(ipaddress.ip_interface(a).ip) == address
         for addrs in desired_links.values()
@@ -237,6 +300,14 @@ def main():
     if not result["changed"] or module.check_mode:
         module.exit_json(**result)
 
+    # Reconfigured after each reload: the links whose addresses differ between the two sets (not
+    # every link of a changed file: reconfiguring a bond member takes it down and out of the bond).
+    readdressed = {
+        link
+        for link in touched
+        if {_norm(a) for a in desired_links.get(link, [])}
+        != {_norm(a) for a in installed_links.get(link, [])}
+    }
     staged = os.path.join(p["state_dir"], "staged")
     previous = os.path.join(p["state_dir"], "previous")
     write_dir(staged, desired, p["prefix"])
@@ -247,17 +318,15 @@ def main():
     try:
         write_dir(p["config_dir"], read_dir(staged, p["prefix"]), p["prefix"])
         run(module, ["networkctl", "reload"], check=True)
-        missing = wait_for_addresses(module, desired_links, time.monotonic() + p["timeout"])
-        if missing:
-            raise RuntimeError(
-                "addresses did not come up within %d s: %s"
-                % (
-                    p["timeout"],
-                    ", ".join(
-                        f"{a} on {link}" for link, addrs in sorted(missing.items()) for a in addrs
-                    ),
-                )
-            )
+        missing, left = apply_links(
+            module,
+            desired_links,
+            stale_addresses(desired_links, installed_links),
+            readdressed,
+            time.monotonic() + p["timeout"],
+        )
+        if missing or left:
+            raise RuntimeError(describe_addresses(p["timeout"], missing, left))
         _, log = run(
             module,
             [
@@ -287,11 +356,22 @@ def main():
     except RuntimeError as exc:
         write_dir(p["config_dir"], read_dir(previous, p["prefix"]), p["prefix"])
         run(module, ["networkctl", "reload"])
-        wait_for_addresses(module, links_and_addresses(installed), time.monotonic() + p["timeout"])
+        missing, left = apply_links(
+            module,
+            installed_links,
+            stale_addresses(installed_links, desired_links),
+            readdressed,
+            time.monotonic() + p["timeout"],
+        )
         back = all(probe_one(module, target, p["timeout"]) for target in p["probe"])
+        restored = "restored and re-applied"
+        if missing or left:
+            restored = "restored, but not re-applied: " + describe_addresses(
+                p["timeout"], missing, left
+            )
         module.fail_json(
             msg=(
-                f"network: {exc}; the previous configuration was restored and re-applied "
+                f"network: {exc}; the previous configuration was {restored} "
                 f"({'management path back' if back else 'management path still down'})."
             ),
             **result,
