@@ -87,7 +87,13 @@ test-extended: venv system-deps
 	$(PYTEST) tests/e2e -q -m extended --durations=0
 
 # Lint + unit + integration (real NetBox) + Molecule for every role + lab end-to-end.
-test: lint unit integration molecule e2e
+# Integration and Molecule run side by side (CI time): they share nothing (the integration tier's
+# own NetBox instance; Molecule's containers and networks are per scenario), and neither fills both
+# cores alone (the tier mostly waits on NetBox, a scenario on one Ansible fork). Each tier's output
+# is printed whole when it ends (--output-sync); the first failure fails `make test`.
+test: lint unit
+	$(MAKE) --no-print-directory -j2 --output-sync=target integration molecule
+	$(MAKE) --no-print-directory e2e
 
 # Set up everything and run the end-to-end pipeline as far as it exists; a re-run changes nothing.
 demo: venv system-deps
