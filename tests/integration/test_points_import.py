@@ -1,9 +1,9 @@
 """`sharpeyes points import` against the real lab NetBox.
 
 Module setup: the lab NetBox loaded with a one-site slice (qx-ps01 and everything it needs) of the
-repo dataset: applied with the sync engine once (~1.5 min), then restored from its loaded snapshot
-(conftest `load_dataset`). The import runs with `--data` = that slice, so the dataset reservations
-match what NetBox holds.
+repo dataset: applied once (~1.5 min), then restored from its loaded snapshot
+(`sharpeyes.lab.commands.reset_loaded`). The import runs with `--data` = that slice, so the
+dataset reservations match what NetBox holds.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sotcli import load_dataset
 
 from sharpeyes.errors import EXIT_INVALID_INPUT, TargetFailed
-from sharpeyes.lab import netbox
+from sharpeyes.lab import commands, netbox
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.points import run
 from sharpeyes.sot import client, schema
@@ -78,7 +77,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def env(lab_netbox: netbox.Credentials, data: Path) -> dict[str, str]:
-    load_dataset(data)
+    commands.reset_loaded(data)  # the slice restored from its snapshot (applied once)
     return {**os.environ, "NETBOX_API": lab_netbox.url, "NETBOX_TOKEN": lab_netbox.token}
 
 

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 import yaml
-from sotcli import CLI, DEVICES, edit_repo_device, load_dataset
+from sotcli import CLI, DEVICES, edit_repo_device
 from sotcli import run_sot as _run
 from test_points_import import GOOD, SITE, site_slice  # the one-site slice of the dataset
 
+from sharpeyes.lab import commands
 from sharpeyes.paths import netbox_data_dir
 from sharpeyes.sot import base as base_mod
 from sharpeyes.sot.apply import STOP_ENV
@@ -216,7 +217,7 @@ def test_real_point_list_import_then_apply_from_unexported_repo(
     for name, objs in site_slice(load(netbox_data_dir()).dataset, SITE).objects.items():
         section = objs[0].source.parent.name if objs[0].source else "estate"
         dump_file(data / section / f"{name}.yml", name, [dict(o.data) for o in objs])
-    load_dataset(data)  # the slice applied (sync base included), from its snapshot when cached
+    commands.reset_loaded(data)  # the slice applied (sync base included), from its snapshot
     res = subprocess.run(
         [*CLI, "points", "import", str(GOOD), "--data", str(data), "--apply"],
         env=env,

@@ -192,6 +192,16 @@ def apply_links(module, want, stale, links, deadline):
         time.sleep(0.5)
 
 
+def switch_to(module, p, source, want, other, links, check=True):
+    """Install the file set staged in `source`, reload networkd and re-apply `links` until every
+    link carries its `want` addresses and none that only the `other` set declared; (missing, left)
+    as apply_links. Used for the new set and, on failure, for the previous one."""
+    write_dir(p["config_dir"], read_dir(source, p["prefix"]), p["prefix"])
+    run(module, ["networkctl", "reload"], check=check)
+    stale = stale_addresses(want, other)
+    return apply_links(module, want, stale, links, time.monotonic() + p["timeout"])
+
+
 def describe_addresses(timeout, missing, left):
     def listed(found):
         return ", ".join(f"{a} on {link}" for link, addrs in sorted(found.items()) for a in addrs)
@@ -302,12 +312,9 @@ def main():
 
     # Reconfigured after each reload: the links whose addresses differ between the two sets (not
     # every link of a changed file: reconfiguring a bond member takes it down and out of the bond).
-    readdressed = {
-        link
-        for link in touched
-        if {_norm(a) for a in desired_links.get(link, [])}
-        != {_norm(a) for a in installed_links.get(link, [])}
-    }
+    readdressed = set(stale_addresses(desired_links, installed_links)) | set(
+        stale_addresses(installed_links, desired_links)
+    )
     staged = os.path.join(p["state_dir"], "staged")
     previous = os.path.join(p["state_dir"], "previous")
     write_dir(staged, desired, p["prefix"])
@@ -316,15 +323,7 @@ def main():
     write_dir(previous, installed, p["prefix"])
     since = time.time()
     try:
-        write_dir(p["config_dir"], read_dir(staged, p["prefix"]), p["prefix"])
-        run(module, ["networkctl", "reload"], check=True)
-        missing, left = apply_links(
-            module,
-            desired_links,
-            stale_addresses(desired_links, installed_links),
-            readdressed,
-            time.monotonic() + p["timeout"],
-        )
+        missing, left = switch_to(module, p, staged, desired_links, installed_links, readdressed)
         if missing or left:
             raise RuntimeError(describe_addresses(p["timeout"], missing, left))
         _, log = run(
@@ -354,14 +353,8 @@ def main():
                 % (p["timeout"], ", ".join(lost))
             )
     except RuntimeError as exc:
-        write_dir(p["config_dir"], read_dir(previous, p["prefix"]), p["prefix"])
-        run(module, ["networkctl", "reload"])
-        missing, left = apply_links(
-            module,
-            installed_links,
-            stale_addresses(installed_links, desired_links),
-            readdressed,
-            time.monotonic() + p["timeout"],
+        missing, left = switch_to(
+            module, p, previous, installed_links, desired_links, readdressed, check=False
         )
         back = all(probe_one(module, target, p["timeout"]) for target in p["probe"])
         restored = "restored and re-applied"

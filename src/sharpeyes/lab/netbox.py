@@ -750,6 +750,7 @@ def _fill_loaded_template(state: dict[str, Any], db: _postgres.Database, key: st
         if not _has_lab_token(state, template):
             raise LabError(f"the lab API token is missing from {template.name} after creating it")
     _postgres.set_database_comment(template, _loaded_marker(state, key))
+    _drop_stale_templates(db)
 
 
 def save_loaded(key: str) -> Path:
@@ -762,9 +763,8 @@ def save_loaded(key: str) -> Path:
         state, db = _prepared()
         path = snapshot.snapshot_path(key)
         _postgres.dump(db, path)
+        snapshot.prune()  # before the template: the fill drops the templates of pruned files
         _fill_loaded_template(state, db, key)
-        snapshot.prune()
-        _drop_stale_templates(db)
         log.info("saved the loaded NetBox as %s (%.1f s)", path, time.monotonic() - t0)
         return path
 
@@ -781,7 +781,6 @@ def restore_loaded(key: str) -> bool:
             if path is None:
                 return False
             _fill_loaded_template(state, db, key)
-            _drop_stale_templates(db)
         _postgres.recreate_database(db, template=template.name)
         _postgres.set_database_comment(db, _db_marker())
         _flush_cache()

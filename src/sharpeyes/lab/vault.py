@@ -56,17 +56,20 @@ def ensure_password() -> Path:
     return path
 
 
+def _vault(action: str, text: str) -> str:
+    """`ansible-vault encrypt|decrypt` of text, stdin to stdout, with the lab's password."""
+    ansible_vault = str(Path(sys.executable).parent / "ansible-vault")
+    password = ["--vault-password-file", str(ensure_password())]
+    return _run([ansible_vault, action, *password, "--output", "-", "-"], text)
+
+
 def encrypt(value: str) -> str:
     """`value` encrypted with the lab's vault password (the text after `!vault |`)."""
-    ansible_vault = str(Path(sys.executable).parent / "ansible-vault")
-    argv = [ansible_vault, "encrypt", "--vault-password-file", str(ensure_password())]
-    return _run([*argv, "--output", "-", "-"], value)
+    return _vault("encrypt", value)
 
 
 def decrypt(ciphertext: str) -> str:
-    ansible_vault = str(Path(sys.executable).parent / "ansible-vault")
-    argv = [ansible_vault, "decrypt", "--vault-password-file", str(ensure_password())]
-    return _run([*argv, "--output", "-", "-"], ciphertext)
+    return _vault("decrypt", ciphertext)
 
 
 def emergency_hash() -> str:
